@@ -1,0 +1,250 @@
+// decide(command, state) → events | rejection. Pure: the only time is the command's
+// issuedAt (or ctx.occurredAt), the only ids are derived from the commandId.
+//
+// The domain re-checks every invariant itself instead of trusting the decoder: the
+// schemas catch malformed records (→ dead letter), the domain turns rule violations into
+// rejections (→ outcome), and keeps holding when called directly.
+import type { Command, CommandOf, CommandPayload } from '../schemas/commands.js';
+import type { EventEnvelope, EventOf, OrderEvent } from '../schemas/events.js';
+import type { OrderStatus } from '../schemas/fields.js';
+import { eventIdFor } from './event-id.js';
+import { toInstant } from './instant.js';
+import { multiply, parseAmount, sum, type Money } from './money.js';
+import type { Order, OrderLine, OrderState } from './order.js';
+import { reject, type Rejection } from './rejections.js';
+import { SHIPPED_STATUSES, TRANSITIONS } from './transitions.js';
+import { MAX_ITEMS, MAX_QUANTITY, PRIORITIES } from './vocabulary.js';
+
+export interface DecideContext {
+  /** occurredAt of the resulting events; defaults to the command's issuedAt. */
+  occurredAt?: string;
+}
+
+export interface Accepted {
+  kind: 'accepted';
+  events: OrderEvent[];
+}
+export type Decision = Accepted | Rejection;
+
+/**
+ * Business rules ValidateOrder checks; a failure cancels the order (it is not a rejection:
+ * the order really is invalid). `at` is the command's issuedAt.
+ */
+export const VALIDATION_RULES: readonly { id: string; description: string; fails: (order: Order, at: string) => string | undefined }[] = [
+  {
+    id: 'PROMISED_DELIVERY_IN_PAST',
+    description: 'promisedDeliveryAt, when set, must be later than the time of validation',
+    fails: (o, at) => (o.promisedDeliveryAt !== null && o.promisedDeliveryAt <= at ? `promised delivery ${o.promisedDeliveryAt} is not after ${at}` : undefined),
+  },
+  {
+    id: 'ZERO_TOTAL',
+    description: 'the order total must be greater than zero',
+    fails: (o) => (o.totalAmount.amountMinor === 0 ? 'order total is zero' : undefined),
+  },
+];
+
+type ItemInput = CommandPayload<'CreateOrder'>['items'][number];
+type Address = CommandPayload<'CreateOrder'>['shippingAddress'];
+type Problems = string[];
+
+const blank = (v: unknown): boolean => typeof v !== 'string' || v.trim().length === 0;
+
+function checkAddress(address: Address | undefined, problems: Problems): void {
+  if (!address || typeof address !== 'object') {
+    problems.push('shippingAddress is required');
+    return;
+  }
+  for (const field of ['street', 'city', 'state', 'zipCode', 'country'] as const) {
+    if (blank(address[field])) problems.push(`shippingAddress.${field} is required`);
+  }
+  if (!blank(address.country) && !/^[A-Z]{2}$/.test(address.country)) problems.push('shippingAddress.country must be an ISO 3166-1 alpha-2 code');
+}
+
+function checkPriority(priority: unknown, problems: Problems): void {
+  if (!(PRIORITIES as readonly unknown[]).includes(priority)) problems.push(`priority must be one of ${PRIORITIES.join(', ')}`);
+}
+
+function checkInstant(field: string, value: string | undefined, problems: Problems): string | undefined {
+  if (value === undefined) return undefined;
+  const instant = toInstant(value);
+  if (!instant) problems.push(`${field} is not a valid RFC 3339 date-time`);
+  return instant;
+}
+
+/** Prices the lines exactly; the order's currency is `currency` or, for a new order, the first line's. */
+function priceLines(items: readonly ItemInput[] | undefined, currency?: string): { lines: OrderLine[]; total: Money } | Rejection {
+  if (!Array.isArray(items) || items.length === 0) return reject('VALIDATION_FAILED', 'an order needs at least one item');
+  if (items.length > MAX_ITEMS) return reject('VALIDATION_FAILED', `an order has at most ${MAX_ITEMS} items`);
+  const problems: Problems = [];
+  const skus = new Set<string>();
+  items.forEach((item, i) => {
+    if (blank(item.sku)) problems.push(`items[${i}].sku is required`);
+    else if (skus.has(item.sku)) problems.push(`items[${i}].sku ${item.sku} appears on more than one line`);
+    else skus.add(item.sku);
+    if (blank(item.productName)) problems.push(`items[${i}].productName is required`);
+    if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
+      problems.push(`items[${i}].quantity must be an integer from 1 to ${MAX_QUANTITY}`);
+    }
+  });
+  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+
+  const orderCurrency = currency ?? items[0]?.price.currency ?? '';
+  const lines: OrderLine[] = [];
+  for (const [i, item] of items.entries()) {
+    if (item.price.currency !== orderCurrency) {
+      return reject('CURRENCY_MISMATCH', `items[${i}] is priced in ${item.price.currency} but the order is in ${orderCurrency}: one currency per order`);
+    }
+    const unit = parseAmount(item.price.amount, item.price.currency);
+    if (!unit.ok) return reject(unit.code, `items[${i}].price: ${unit.reason}`);
+    const lineTotal = multiply(unit.value, item.quantity);
+    if (!lineTotal.ok) return reject(lineTotal.code, `items[${i}]: ${lineTotal.reason}`);
+    lines.push({ sku: item.sku, productName: item.productName, quantity: item.quantity, unitPrice: unit.value, lineTotal: lineTotal.value });
+  }
+  const total = sum(
+    lines.map((l) => l.lineTotal),
+    orderCurrency,
+  );
+  if (!total.ok) return reject(total.code, total.reason);
+  return { lines, total: total.value };
+}
+
+const isRejection = (v: object): v is Rejection => (v as { kind?: unknown }).kind === 'rejected';
+
+function envelope(command: Command, state: OrderState, occurredAt: string, index = 0): EventEnvelope {
+  return {
+    eventId: eventIdFor(command.commandId, index),
+    orderId: command.orderId,
+    version: state.version + index + 1,
+    occurredAt,
+    correlationId: command.correlationId,
+    causationId: command.commandId,
+  };
+}
+
+const accepted = (...events: OrderEvent[]): Accepted => ({ kind: 'accepted', events });
+
+function decideCreate(command: CommandOf<'CreateOrder'>, state: OrderState, at: string): Decision {
+  if (state.order) return reject('ORDER_ALREADY_EXISTS', `order ${command.orderId} already exists`);
+  const p = command.payload;
+  const problems: Problems = [];
+  if (blank(p.customerId)) problems.push('customerId is required');
+  checkPriority(p.priority, problems);
+  checkAddress(p.shippingAddress, problems);
+  const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems);
+  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+  const priced = priceLines(p.items);
+  if (isRejection(priced)) return priced;
+  const event: EventOf<'OrderReceived'> = {
+    type: 'OrderReceived',
+    ...envelope(command, state, at),
+    customerId: p.customerId,
+    priority: p.priority,
+    items: priced.lines,
+    shippingAddress: p.shippingAddress,
+    ...(promised ? { promisedDeliveryAt: promised } : {}),
+    totalAmount: priced.total,
+  };
+  return accepted(event);
+}
+
+function decideModify(command: CommandOf<'ModifyOrder'>, state: OrderState, order: Order, at: string): Decision {
+  const p = command.payload;
+  const changedFields = (['shippingAddress', 'priority', 'items', 'promisedDeliveryAt'] as const).filter((f) => p[f] !== undefined);
+  if (changedFields.length === 0) return reject('VALIDATION_FAILED', 'nothing to modify: give shippingAddress, priority, items or promisedDeliveryAt');
+  const problems: Problems = [];
+  if (p.shippingAddress !== undefined) checkAddress(p.shippingAddress, problems);
+  if (p.priority !== undefined) checkPriority(p.priority, problems);
+  const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems) ?? order.promisedDeliveryAt;
+  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+  let lines = order.items;
+  let total = order.totalAmount;
+  if (p.items !== undefined) {
+    const priced = priceLines(p.items, order.totalAmount.currency);
+    if (isRejection(priced)) return priced;
+    ({ lines, total } = priced);
+  }
+  return accepted({
+    type: 'OrderModified',
+    ...envelope(command, state, at),
+    changedFields: [...changedFields],
+    priority: p.priority ?? order.priority,
+    items: lines,
+    shippingAddress: p.shippingAddress ?? order.shippingAddress,
+    ...(promised ? { promisedDeliveryAt: promised } : {}),
+    totalAmount: total,
+  });
+}
+
+function decideValidate(command: Command, state: OrderState, order: Order, at: string): Decision {
+  const issuedAt = toInstant(command.issuedAt) ?? at;
+  for (const rule of VALIDATION_RULES) {
+    const failure = rule.fails(order, issuedAt);
+    if (failure) {
+      return accepted({
+        type: 'OrderCancelled',
+        ...envelope(command, state, at),
+        reason: `validation failed: ${failure}`,
+        previousStatus: order.status,
+        failedRule: rule.id,
+      });
+    }
+  }
+  return accepted({ type: 'OrderValidated', ...envelope(command, state, at) });
+}
+
+function requireText(fields: Record<string, unknown>): Rejection | undefined {
+  const missing = Object.entries(fields)
+    .filter(([, v]) => blank(v))
+    .map(([k]) => `${k} is required`);
+  return missing.length > 0 ? reject('VALIDATION_FAILED', missing.join('; ')) : undefined;
+}
+
+function checkTransition(command: Command, status: OrderStatus): Rejection | undefined {
+  const allowed = TRANSITIONS[command.type].from ?? [];
+  if (allowed.includes(status)) return undefined;
+  if ((command.type === 'ModifyOrder' || command.type === 'CancelOrder') && SHIPPED_STATUSES.includes(status)) {
+    return reject('ORDER_SHIPPED_IMMUTABLE', `order ${command.orderId} is ${status}: nothing changes after shipping`);
+  }
+  return reject('INVALID_TRANSITION', `${command.type} is not allowed when the order is ${status} (allowed from: ${allowed.join(', ')})`);
+}
+
+export function decide(command: Command, state: OrderState, ctx: DecideContext = {}): Decision {
+  const at = toInstant(ctx.occurredAt ?? command.issuedAt);
+  if (!at) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} is not a valid RFC 3339 date-time`);
+  if (state.order && state.order.orderId !== command.orderId) {
+    return reject('VALIDATION_FAILED', `command for order ${command.orderId} applied to the state of order ${state.order.orderId}`);
+  }
+  if (command.type === 'CreateOrder') return decideCreate(command, state, at);
+  const order = state.order;
+  if (!order) return reject('ORDER_NOT_FOUND', `order ${command.orderId} does not exist`);
+  const invalid = checkTransition(command, order.status);
+  if (invalid) return invalid;
+
+  switch (command.type) {
+    case 'ModifyOrder':
+      return decideModify(command, state, order, at);
+    case 'ValidateOrder':
+      return decideValidate(command, state, order, at);
+    case 'AssignWave':
+      return requireText({ waveId: command.payload.waveId }) ?? accepted({ type: 'OrderWaveAssigned', ...envelope(command, state, at), waveId: command.payload.waveId });
+    case 'StartPicking':
+      return accepted({ type: 'OrderPickingStarted', ...envelope(command, state, at) });
+    case 'MarkPacked':
+      return accepted({ type: 'OrderPacked', ...envelope(command, state, at) });
+    case 'MarkShipped': {
+      const { trackingNumber, carrier } = command.payload;
+      return requireText({ trackingNumber, carrier }) ?? accepted({ type: 'OrderShipped', ...envelope(command, state, at), trackingNumber, carrier });
+    }
+    case 'CompleteOrder': {
+      const problems: Problems = [];
+      const deliveredAt = checkInstant('deliveredAt', command.payload.deliveredAt, problems);
+      if (!deliveredAt) return reject('VALIDATION_FAILED', problems[0] ?? 'deliveredAt is required');
+      return accepted({ type: 'OrderCompleted', ...envelope(command, state, at), deliveredAt });
+    }
+    case 'CancelOrder':
+      return (
+        requireText({ reason: command.payload.reason }) ??
+        accepted({ type: 'OrderCancelled', ...envelope(command, state, at), reason: command.payload.reason, previousStatus: order.status })
+      );
+  }
+}

@@ -1,0 +1,34 @@
+// Public surface of the pure order model (no IO; time and ids are inputs).
+export { decide, VALIDATION_RULES, type Accepted, type Decision, type DecideContext } from './decide.js';
+export { handle, findApplied, toOutcome, DEFAULT_APPLIED_COMMANDS_LIMIT, type HandleContext, type HandleResult } from './handle.js';
+export {
+  initialState,
+  evolve,
+  replay,
+  TERMINAL_STATUSES,
+  MAX_TIMELINE,
+  type AppliedCommand,
+  type CommandResult,
+  type Order,
+  type OrderState,
+  type TimelineEntry,
+} from './order.js';
+export { TRANSITIONS, SHIPPED_STATUSES, type Transition } from './transitions.js';
+export { REJECTION_CODES, REJECTION_HTTP_STATUS, reject, type Rejection, type RejectionCode } from './rejections.js';
+export {
+  CURRENCY_DECIMALS,
+  MAX_MINOR_UNITS,
+  amountAsNumber,
+  currencyDecimals,
+  formatAmount,
+  multiply,
+  numberToDecimalString,
+  parseAmount,
+  sum,
+  type Money,
+  type MoneyErrorCode,
+  type MoneyResult,
+} from './money.js';
+export { eventIdFor, uuidV5, EVENT_ID_NAMESPACE } from './event-id.js';
+export { toInstant } from './instant.js';
+export { MAX_ITEMS, MAX_QUANTITY, ORDER_STATUSES, PRIORITIES } from './vocabulary.js';

@@ -1,0 +1,154 @@
+// Order state and evolve(). The state is a plain JSON object (no Map/Date/class): the
+// processor stores it as one MongoDB document, so times are ISO strings, money is
+// integer minor units, and "absent" is null.
+import type { Address, OrderLine, OrderStatus, Priority } from '../schemas/fields.js';
+import type { CommandType } from '../schemas/commands.js';
+import type { EventType, OrderEvent } from '../schemas/events.js';
+import type { Money } from './money.js';
+import type { RejectionCode } from './rejections.js';
+
+export type { Address, OrderLine, OrderStatus, Priority };
+
+/** One entry per event: the order's history (status after the event, when, and why). */
+export interface TimelineEntry {
+  status: OrderStatus;
+  event: EventType;
+  at: string;
+  version: number;
+  commandId: string;
+  correlationId: string;
+}
+
+export interface Order {
+  orderId: string;
+  customerId: string;
+  priority: Priority;
+  items: OrderLine[];
+  shippingAddress: Address;
+  promisedDeliveryAt: string | null;
+  totalAmount: Money;
+  status: OrderStatus;
+  waveId: string | null;
+  trackingNumber: string | null;
+  carrier: string | null;
+  deliveredAt: string | null;
+  cancellationReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  timeline: TimelineEntry[];
+}
+
+/** What became of a command; stored so a re-delivered command gets the same answer. */
+export type CommandResult =
+  | { status: 'applied'; version: number; eventIds: string[] }
+  | { status: 'rejected'; code: RejectionCode; reason: string; version: number };
+
+export interface AppliedCommand {
+  commandId: string;
+  type: CommandType;
+  result: CommandResult;
+}
+
+export interface OrderState {
+  /** Aggregate version = number of events so far (0 before creation). */
+  version: number;
+  /** null until an OrderReceived event. */
+  order: Order | null;
+  /** The most recent commands (bounded, oldest first), accepted or rejected. */
+  appliedCommands: AppliedCommand[];
+}
+
+export const initialState: OrderState = Object.freeze({ version: 0, order: null, appliedCommands: [] }) as OrderState;
+
+/** Terminal statuses: nothing leaves them. */
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled'];
+
+/** Cap on timeline entries kept in state: the first (creation) plus the most recent ones. */
+export const MAX_TIMELINE = 200;
+
+const STATUS_AFTER: Record<Exclude<EventType, 'OrderReceived'>, OrderStatus> = {
+  OrderModified: 'received',
+  OrderValidated: 'validated',
+  OrderWaveAssigned: 'wave_assigned',
+  OrderPickingStarted: 'picking',
+  OrderPacked: 'packed',
+  OrderShipped: 'shipped',
+  OrderCompleted: 'completed',
+  OrderCancelled: 'cancelled',
+};
+
+function appendTimeline(timeline: TimelineEntry[], entry: TimelineEntry): TimelineEntry[] {
+  const next = [...timeline, entry];
+  return next.length <= MAX_TIMELINE ? next : [next[0] as TimelineEntry, ...next.slice(next.length - MAX_TIMELINE + 1)];
+}
+
+/**
+ * Applies one event. Events come from decide() on this very state, so an event that does
+ * not fit (wrong version, no order yet) is a programming error and throws.
+ */
+export function evolve(state: OrderState, event: OrderEvent): OrderState {
+  if (event.version !== state.version + 1) {
+    throw new Error(`event version ${event.version} does not follow state version ${state.version}`);
+  }
+  let order: Order;
+  if (event.type === 'OrderReceived') {
+    if (state.order) throw new Error(`order ${event.orderId} already exists`);
+    order = {
+      orderId: event.orderId,
+      customerId: event.customerId,
+      priority: event.priority,
+      items: event.items,
+      shippingAddress: event.shippingAddress,
+      promisedDeliveryAt: event.promisedDeliveryAt ?? null,
+      totalAmount: event.totalAmount,
+      status: 'received',
+      waveId: null,
+      trackingNumber: null,
+      carrier: null,
+      deliveredAt: null,
+      cancellationReason: null,
+      createdAt: event.occurredAt,
+      updatedAt: event.occurredAt,
+      timeline: [],
+    };
+  } else {
+    if (!state.order) throw new Error(`${event.type} for order ${event.orderId} that does not exist`);
+    order = { ...state.order, status: STATUS_AFTER[event.type], updatedAt: event.occurredAt };
+    switch (event.type) {
+      case 'OrderModified':
+        order.priority = event.priority;
+        order.items = event.items;
+        order.shippingAddress = event.shippingAddress;
+        order.promisedDeliveryAt = event.promisedDeliveryAt ?? null;
+        order.totalAmount = event.totalAmount;
+        break;
+      case 'OrderWaveAssigned':
+        order.waveId = event.waveId;
+        break;
+      case 'OrderShipped':
+        order.trackingNumber = event.trackingNumber;
+        order.carrier = event.carrier;
+        break;
+      case 'OrderCompleted':
+        order.deliveredAt = event.deliveredAt;
+        break;
+      case 'OrderCancelled':
+        order.cancellationReason = event.reason;
+        break;
+      default:
+        break;
+    }
+  }
+  order.timeline = appendTimeline(order.timeline, {
+    status: order.status,
+    event: event.type,
+    at: event.occurredAt,
+    version: event.version,
+    commandId: event.causationId,
+    correlationId: event.correlationId,
+  });
+  return { ...state, version: event.version, order };
+}
+
+/** Folds events from the initial state (rebuilding an order from its event history). */
+export const replay = (events: readonly OrderEvent[], from: OrderState = initialState): OrderState => events.reduce(evolve, from);
