@@ -1,0 +1,69 @@
+// The one place Kafka clients are made. Every producer hashes keys with murmur2
+// (Java/KafkaJS-compatible): librdkafka defaults to CRC32 and the compat layer only
+// switches when its kafkaJS block is non-empty, so we always set it explicitly.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { KafkaSecurity } from './config.js';
+
+export type Kafka = KafkaJS.Kafka;
+export type Producer = KafkaJS.Producer;
+export type Consumer = KafkaJS.Consumer;
+export type Admin = KafkaJS.Admin;
+
+export const JAVA_COMPATIBLE_PARTITIONER = 'murmur2_random';
+
+export interface KafkaConnection {
+  brokers: string[];
+  clientId: string;
+  security?: KafkaSecurity;
+}
+
+export function createKafka({ brokers, clientId, security }: KafkaConnection): Kafka {
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers,
+      clientId,
+      logLevel: KafkaJS.logLevel.WARN,
+      ssl: security?.ssl ?? false,
+      ...(security?.sasl ? { sasl: security.sasl } : {}),
+    },
+  } as KafkaJS.CommonConstructorConfig);
+}
+
+export interface ProducerOptions {
+  /** Set for exactly-once producers (the processor); implies idempotence. */
+  transactionalId?: string;
+  lingerMs?: number;
+}
+
+export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Producer {
+  return kafka.producer({
+    partitioner: JAVA_COMPATIBLE_PARTITIONER,
+    'linger.ms': opts.lingerMs ?? 5,
+    kafkaJS: {
+      acks: -1,
+      idempotent: true,
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId, maxInFlightRequests: 1 } : {}),
+    },
+  } as KafkaJS.ProducerConstructorConfig);
+}
+
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  configs?: Record<string, string>;
+}
+
+/** Creates the topics that do not exist yet (auto-creation is off on our brokers). */
+export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = specs.filter((s) => !existing.has(s.topic));
+  if (missing.length === 0) return;
+  await admin.createTopics({
+    topics: missing.map((s) => ({
+      topic: s.topic,
+      numPartitions: s.numPartitions,
+      replicationFactor: -1,
+      configEntries: Object.entries(s.configs ?? {}).map(([name, value]) => ({ name, value })),
+    })),
+  });
+}

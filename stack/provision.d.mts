@@ -1,0 +1,6 @@
+// Types for the stack tooling used by tests and benchmarks (the tooling itself is plain
+// Node so it runs before node_modules exist).
+export function kafkaLibs(): string;
+export function apicurioApp(): string;
+export function ferretdbBinary(): string;
+export function cached(name: string, what: string, build: (tmpDir: string) => void): string;

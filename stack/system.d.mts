@@ -1,0 +1,1 @@
+export function findJava(minMajor: number, envName: string, purpose: string): string;

@@ -1,0 +1,50 @@
+// Reads a topic back for assertions in integration tests.
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Kafka } from '../../src/shared/kafka.js';
+import { uniqueName } from './stack-env.js';
+
+export interface Seen {
+  key: string;
+  value: Buffer;
+  partition: number;
+  offset: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Reads `topic` from the beginning with a fresh group until at least `count` records
+ * arrived and nothing more came for `idleMs` (so surplus records are caught too).
+ */
+export async function consumeAll(
+  kafka: Kafka,
+  topic: string,
+  count: number,
+  isolation: 'read_committed' | 'read_uncommitted',
+  idleMs = 3000,
+  timeoutMs = 60_000,
+): Promise<Seen[]> {
+  const consumer = kafka.consumer({
+    'isolation.level': isolation,
+    kafkaJS: { groupId: uniqueName('probe'), fromBeginning: true, autoCommit: false },
+  } as KafkaJS.ConsumerConstructorConfig);
+  await consumer.connect();
+  await consumer.subscribe({ topic });
+  const seen: Seen[] = [];
+  let lastAt = Date.now();
+  await consumer.run({
+    eachMessage: async ({ message, partition }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
+      seen.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset, headers });
+      lastAt = Date.now();
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !(seen.length >= count && Date.now() - lastAt > idleMs)) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await consumer.disconnect();
+  return seen;
+}
+
+export const values = (seen: Seen[]): string[] => seen.map((s) => s.value.toString()).sort();

@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/shared/config.js';
+
+const required = { MONGODB_URI: 'mongodb://127.0.0.1:27017/', KAFKA_BROKERS: '127.0.0.1:9092', SCHEMA_REGISTRY_URL: 'http://127.0.0.1:8081/apis/ccompat/v7' };
+
+describe('configuration from the environment', () => {
+  it('applies the seed defaults', () => {
+    const c = loadConfig(required);
+    expect(c).toMatchObject({
+      serviceName: 'order-service',
+      mongodbDatabase: 'orders_db',
+      logLevel: 'info',
+      port: 8001,
+      kafkaBrokers: ['127.0.0.1:9092'],
+      commandPartitions: 12,
+      topics: { commands: 'wms.orders.commands', events: 'wms.orders.events', outcomes: 'wms.orders.command-outcomes', deadLetters: 'wms.orders.commands.dlq' },
+    });
+    expect(c.apiToken).toBeUndefined();
+  });
+
+  it('reports every problem at once, one line each', () => {
+    const err = (() => {
+      try {
+        loadConfig({ KAFKA_BROKERS: 'localhost', PORT: '99999', LOG_LEVEL: 'loud', SCHEMA_REGISTRY_URL: 'ftp://x', API_TOKEN: 'short' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as ConfigError).problems).toEqual([
+      'MONGODB_URI is required',
+      'KAFKA_BROKERS entry "localhost" must be host:port',
+      'SCHEMA_REGISTRY_URL must be an http(s) URL',
+      'API_TOKEN must be at least 16 characters',
+      'LOG_LEVEL=loud must be one of fatal, error, warn, info, debug, trace, silent',
+      'PORT=99999 must be an integer between 0 and 65535',
+    ]);
+  });
+
+  it('reads SASL settings and requires their credentials', () => {
+    expect(() => loadConfig({ ...required, KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME is required/);
+    const c = loadConfig({ ...required, KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
+    expect(c.kafkaSecurity).toEqual({ ssl: true, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
+  });
+});
