@@ -5,5 +5,5 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 export type Registry = SchemaRegistry;
 
 export function createRegistry(url: string): Registry {
-  return new SchemaRegistry({ host: url, retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1000 } });
+  return new SchemaRegistry({ host: url, retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } });
 }
