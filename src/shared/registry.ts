@@ -1,9 +1,57 @@
-// The one place the schema registry client is made (Confluent-compatible API; here
-// Apicurio's /apis/ccompat/v7). Subjects are always passed explicitly.
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+// The one place the schema registry is reached (Confluent-compatible API; here
+// Apicurio's /apis/ccompat/v7). Subjects are always passed explicitly. Exposes the two
+// ports the codecs need: a registrar (subject + schema → id) and a resolver (id → schema).
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import avro from 'avsc';
+import type { AvroSchema, SchemaRegistrar, SchemaResolver } from '../schemas/index.js';
 
 export type Registry = SchemaRegistry;
 
 export function createRegistry(url: string): Registry {
   return new SchemaRegistry({ host: url, retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 } });
+}
+
+/** Registers subjects with BACKWARD compatibility (set on first registration). */
+export function schemaRegistrar(registry: Registry): SchemaRegistrar {
+  return {
+    async register(subject: string, schema: AvroSchema): Promise<number> {
+      const { id } = await registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(schema) }, { subject });
+      return id;
+    },
+  };
+}
+
+export class RegistryUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RegistryUnavailableError';
+  }
+}
+
+/**
+ * Writer schemas by id, cached forever (ids are immutable). Only a 404 means "unknown id"
+ * (a poison record, dead-lettered); anything else — refused connection, 5xx, timeout —
+ * throws RegistryUnavailableError so the processor pauses and retries instead (G4).
+ */
+export function schemaResolver(url: string, timeoutMs = 5000): SchemaResolver {
+  const cache = new Map<number, avro.Type>();
+  return {
+    async getSchema(id: number): Promise<avro.Type | undefined> {
+      const hit = cache.get(id);
+      if (hit) return hit;
+      let res: Response;
+      try {
+        res = await fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
+      } catch (err) {
+        throw new RegistryUnavailableError(`schema registry unreachable: ${(err as Error).message}`);
+      }
+      if (res.status === 404) return undefined;
+      if (!res.ok) throw new RegistryUnavailableError(`schema registry answered ${res.status} for schema id ${id}`);
+      const body = (await res.json()) as { schema: string; schemaType?: string };
+      if (body.schemaType && body.schemaType !== 'AVRO') return undefined;
+      const type = avro.Type.forSchema(JSON.parse(body.schema) as avro.Schema);
+      cache.set(id, type);
+      return type;
+    },
+  };
 }
