@@ -49,3 +49,4 @@ export { AvroEncoder, decodeAvro, type SchemaRegistrar, type SchemaResolver } fr
 export { decodeCommand, decodeJsonCommand, encodeCommandAvro, encodeCommandJson, validateCommand, MAX_COMMAND_BYTES, type DecodeOptions } from './codecs/command-codec.js';
 export { decodeEvent, decodeOutcome, encodeEvent, encodeOutcome } from './codecs/event-codec.js';
 export { MAGIC_BYTE, HEADER_SIZE, frame, unframe, checkAvroBounds } from './codecs/wire.js';
+export { backwardIncompatibility, evolutionProblems, type EvolutionProblem } from './evolution.js';
