@@ -123,9 +123,12 @@ function envelope(command: Command, state: OrderState, occurredAt: string, index
 
 const accepted = (...events: OrderEvent[]): Accepted => ({ kind: 'accepted', events });
 
-function decideCreate(command: CommandOf<'CreateOrder'>, state: OrderState, at: string): Decision {
-  if (state.order) return reject('ORDER_ALREADY_EXISTS', `order ${command.orderId} already exists`);
-  const p = command.payload;
+interface CheckedCreate {
+  priced: { lines: OrderLine[]; total: Money };
+  promised: string | undefined;
+}
+
+function checkCreate(p: CommandPayload<'CreateOrder'>): CheckedCreate | Rejection {
   const problems: Problems = [];
   if (blank(p.customerId)) problems.push('customerId is required');
   checkPriority(p.priority, problems);
@@ -133,45 +136,95 @@ function decideCreate(command: CommandOf<'CreateOrder'>, state: OrderState, at: 
   const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems);
   if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
   const priced = priceLines(p.items);
-  if (isRejection(priced)) return priced;
-  const event: EventOf<'OrderReceived'> = {
-    type: 'OrderReceived',
-    ...envelope(command, state, at),
-    customerId: p.customerId,
-    priority: p.priority,
-    items: priced.lines,
-    shippingAddress: p.shippingAddress,
-    ...(promised ? { promisedDeliveryAt: promised } : {}),
-    totalAmount: priced.total,
-  };
-  return accepted(event);
+  return isRejection(priced) ? priced : { priced, promised };
 }
 
-function decideModify(command: CommandOf<'ModifyOrder'>, state: OrderState, order: Order, at: string): Decision {
-  const p = command.payload;
+interface CheckedModify {
+  changedFields: ('shippingAddress' | 'priority' | 'items' | 'promisedDeliveryAt')[];
+  priced: { lines: OrderLine[]; total: Money } | undefined;
+  promised: string | undefined;
+}
+
+/** `currency` is the order's; without it (precheck) the lines only have to agree among themselves. */
+function checkModify(p: CommandPayload<'ModifyOrder'>, currency: string | undefined): CheckedModify | Rejection {
   const changedFields = (['shippingAddress', 'priority', 'items', 'promisedDeliveryAt'] as const).filter((f) => p[f] !== undefined);
   if (changedFields.length === 0) return reject('VALIDATION_FAILED', 'nothing to modify: give shippingAddress, priority, items or promisedDeliveryAt');
   const problems: Problems = [];
   if (p.shippingAddress !== undefined) checkAddress(p.shippingAddress, problems);
   if (p.priority !== undefined) checkPriority(p.priority, problems);
-  const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems) ?? order.promisedDeliveryAt;
+  const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems);
   if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
-  let lines = order.items;
-  let total = order.totalAmount;
-  if (p.items !== undefined) {
-    const priced = priceLines(p.items, order.totalAmount.currency);
-    if (isRejection(priced)) return priced;
-    ({ lines, total } = priced);
+  const priced = p.items === undefined ? undefined : priceLines(p.items, currency);
+  return priced && isRejection(priced) ? priced : { changedFields, priced, promised };
+}
+
+/** Stateless payload rules of the simple commands (required texts, dates). */
+function checkSimplePayload(command: Command): Rejection | undefined {
+  switch (command.type) {
+    case 'AssignWave':
+      return requireText({ waveId: command.payload.waveId });
+    case 'MarkShipped':
+      return requireText({ trackingNumber: command.payload.trackingNumber, carrier: command.payload.carrier });
+    case 'CancelOrder':
+      return requireText({ reason: command.payload.reason });
+    case 'CompleteOrder': {
+      const problems: Problems = [];
+      return checkInstant('deliveredAt', command.payload.deliveredAt, problems) ? undefined : reject('VALIDATION_FAILED', problems[0] ?? 'deliveredAt is required');
+    }
+    default:
+      return undefined;
   }
+}
+
+/**
+ * The rules that need no order state, so the edge can answer 422 before producing
+ * (e.g. too many decimals, mixed currencies, blank address). decide() applies them too.
+ */
+export function precheck(command: Command): Rejection | undefined {
+  if (!toInstant(command.issuedAt)) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} is not a valid RFC 3339 date-time`);
+  if (command.type === 'CreateOrder') {
+    const checked = checkCreate(command.payload);
+    return isRejection(checked) ? checked : undefined;
+  }
+  if (command.type === 'ModifyOrder') {
+    const checked = checkModify(command.payload, undefined);
+    return isRejection(checked) ? checked : undefined;
+  }
+  return checkSimplePayload(command);
+}
+
+function decideCreate(command: CommandOf<'CreateOrder'>, state: OrderState, at: string): Decision {
+  if (state.order) return reject('ORDER_ALREADY_EXISTS', `order ${command.orderId} already exists`);
+  const checked = checkCreate(command.payload);
+  if (isRejection(checked)) return checked;
+  const p = command.payload;
+  const event: EventOf<'OrderReceived'> = {
+    type: 'OrderReceived',
+    ...envelope(command, state, at),
+    customerId: p.customerId,
+    priority: p.priority,
+    items: checked.priced.lines,
+    shippingAddress: p.shippingAddress,
+    ...(checked.promised ? { promisedDeliveryAt: checked.promised } : {}),
+    totalAmount: checked.priced.total,
+  };
+  return accepted(event);
+}
+
+function decideModify(command: CommandOf<'ModifyOrder'>, state: OrderState, order: Order, at: string): Decision {
+  const checked = checkModify(command.payload, order.totalAmount.currency);
+  if (isRejection(checked)) return checked;
+  const p = command.payload;
+  const promised = checked.promised ?? order.promisedDeliveryAt;
   return accepted({
     type: 'OrderModified',
     ...envelope(command, state, at),
-    changedFields: [...changedFields],
+    changedFields: checked.changedFields,
     priority: p.priority ?? order.priority,
-    items: lines,
+    items: checked.priced?.lines ?? order.items,
     shippingAddress: p.shippingAddress ?? order.shippingAddress,
     ...(promised ? { promisedDeliveryAt: promised } : {}),
-    totalAmount: total,
+    totalAmount: checked.priced?.total ?? order.totalAmount,
   });
 }
 
@@ -217,7 +270,7 @@ export function decide(command: Command, state: OrderState, ctx: DecideContext =
   if (command.type === 'CreateOrder') return decideCreate(command, state, at);
   const order = state.order;
   if (!order) return reject('ORDER_NOT_FOUND', `order ${command.orderId} does not exist`);
-  const invalid = checkTransition(command, order.status);
+  const invalid = checkTransition(command, order.status) ?? checkSimplePayload(command);
   if (invalid) return invalid;
 
   switch (command.type) {
@@ -226,25 +279,16 @@ export function decide(command: Command, state: OrderState, ctx: DecideContext =
     case 'ValidateOrder':
       return decideValidate(command, state, order, at);
     case 'AssignWave':
-      return requireText({ waveId: command.payload.waveId }) ?? accepted({ type: 'OrderWaveAssigned', ...envelope(command, state, at), waveId: command.payload.waveId });
+      return accepted({ type: 'OrderWaveAssigned', ...envelope(command, state, at), waveId: command.payload.waveId });
     case 'StartPicking':
       return accepted({ type: 'OrderPickingStarted', ...envelope(command, state, at) });
     case 'MarkPacked':
       return accepted({ type: 'OrderPacked', ...envelope(command, state, at) });
-    case 'MarkShipped': {
-      const { trackingNumber, carrier } = command.payload;
-      return requireText({ trackingNumber, carrier }) ?? accepted({ type: 'OrderShipped', ...envelope(command, state, at), trackingNumber, carrier });
-    }
-    case 'CompleteOrder': {
-      const problems: Problems = [];
-      const deliveredAt = checkInstant('deliveredAt', command.payload.deliveredAt, problems);
-      if (!deliveredAt) return reject('VALIDATION_FAILED', problems[0] ?? 'deliveredAt is required');
-      return accepted({ type: 'OrderCompleted', ...envelope(command, state, at), deliveredAt });
-    }
+    case 'MarkShipped':
+      return accepted({ type: 'OrderShipped', ...envelope(command, state, at), ...command.payload });
+    case 'CompleteOrder':
+      return accepted({ type: 'OrderCompleted', ...envelope(command, state, at), deliveredAt: toInstant(command.payload.deliveredAt) as string });
     case 'CancelOrder':
-      return (
-        requireText({ reason: command.payload.reason }) ??
-        accepted({ type: 'OrderCancelled', ...envelope(command, state, at), reason: command.payload.reason, previousStatus: order.status })
-      );
+      return accepted({ type: 'OrderCancelled', ...envelope(command, state, at), reason: command.payload.reason, previousStatus: order.status });
   }
 }

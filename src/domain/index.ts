@@ -1,5 +1,5 @@
 // Public surface of the pure order model (no IO; time and ids are inputs).
-export { decide, VALIDATION_RULES, type Accepted, type Decision, type DecideContext } from './decide.js';
+export { decide, precheck, VALIDATION_RULES, type Accepted, type Decision, type DecideContext } from './decide.js';
 export { handle, findApplied, toOutcome, DEFAULT_APPLIED_COMMANDS_LIMIT, type HandleContext, type HandleResult } from './handle.js';
 export {
   initialState,

@@ -319,3 +319,4 @@ describe('fuzzing: bad bytes only ever give a typed decode error', () => {
     );
   });
 });
+
