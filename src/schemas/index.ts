@@ -43,7 +43,7 @@ export {
 } from './catalog.js';
 export { toAvroSchema, toAvroValue, fromAvroValue, type AvroSchema, type AvroField } from './avro/from-typebox.js';
 export { buildCommand, normalizeAmounts, orderIdFromUuid, toCommandPayload, type CommandMeta } from './command-builder.js';
-export { validateHttpBody } from './http-validation.js';
+export { validateHttpBody, plainJsonSchema, HTTP_BODY_JSON_SCHEMAS } from './http-validation.js';
 export * from './codecs/errors.js';
 export { AvroEncoder, decodeAvro, type SchemaRegistrar, type SchemaResolver } from './codecs/avro-codec.js';
 export { decodeCommand, decodeJsonCommand, encodeCommandAvro, encodeCommandJson, validateCommand, MAX_COMMAND_BYTES, type DecodeOptions } from './codecs/command-codec.js';

@@ -1,6 +1,6 @@
 // The JSON Schemas the edge validates HTTP bodies with.
 import { describe, expect, it } from 'vitest';
-import { HttpBodySchemas, orderIdFromUuid, ORDER_ID_PATTERN, toCommandPayload, validateHttpBody } from '../../../src/schemas/index.js';
+import { HTTP_BODY_JSON_SCHEMAS, HttpBodySchemas, orderIdFromUuid, ORDER_ID_PATTERN, toCommandPayload, validateHttpBody } from '../../../src/schemas/index.js';
 import { seedCreateBody } from '../support/order-fixtures.js';
 
 const seed = () => JSON.parse(JSON.stringify(seedCreateBody)) as Record<string, unknown> & { items: Record<string, unknown>[] };
@@ -11,9 +11,11 @@ describe('HTTP body schemas', () => {
     expect(validateHttpBody('CreateOrder', seed())).toMatchObject({ ok: true });
   });
 
-  it('are plain JSON Schema objects with additionalProperties: false', () => {
-    const json = JSON.parse(JSON.stringify(HttpBodySchemas.CreateOrder)) as Record<string, unknown>;
+  it('are plain JSON Schema objects with additionalProperties: false and no Avro annotations', () => {
+    const json = HTTP_BODY_JSON_SCHEMAS.CreateOrder;
     expect(json).toMatchObject({ type: 'object', additionalProperties: false, required: ['customerId', 'priority', 'items', 'shippingAddress'] });
+    expect(JSON.stringify(HTTP_BODY_JSON_SCHEMAS)).not.toContain('avroName');
+    expect(JSON.stringify(HttpBodySchemas.CreateOrder)).toContain('avroName');
   });
 
   it('reports one issue per invalid field', () => {
