@@ -46,10 +46,13 @@ export function handle(state: OrderState, command: Command, ctx: HandleContext =
   return { duplicate: false, state: { ...next, appliedCommands }, events, result };
 }
 
+/** The outcome record allows one printable line of at most 1000 characters. */
+const outcomeReason = (reason: string): string => reason.replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 1000) || 'rejected';
+
 /** The record for the outcomes topic. */
 export function toOutcome(command: Command, result: CommandResult): CommandOutcome {
   const base = { commandId: command.commandId, orderId: command.orderId, commandType: command.type, correlationId: command.correlationId };
   return result.status === 'applied'
     ? { ...base, status: 'applied', version: result.version, eventIds: result.eventIds }
-    : { ...base, status: 'rejected', code: result.code, reason: result.reason.slice(0, 1000), version: result.version, eventIds: [] };
+    : { ...base, status: 'rejected', code: result.code, reason: outcomeReason(result.reason), version: result.version, eventIds: [] };
 }

@@ -65,3 +65,12 @@ describe('handle(): idempotency by commandId', () => {
     expect(toOutcome(create, rejected.result)).toMatchObject({ status: 'rejected', code: 'ORDER_ALREADY_EXISTS', version: 1, eventIds: [] });
   });
 });
+
+describe('toOutcome', () => {
+  it('keeps a rejection reason within the outcome contract (one line, ≤ 1000 chars)', () => {
+    const c = command('CancelOrder');
+    const outcome = toOutcome(c, { status: 'rejected', code: 'VALIDATION_FAILED', reason: `bad\nline ${'x'.repeat(2000)}`, version: 0 });
+    expect(outcome.reason).toMatch(/^bad line x+$/);
+    expect(outcome.reason).toHaveLength(1000);
+  });
+});
