@@ -13,6 +13,38 @@ export interface Topics {
   deadLetters: string;
 }
 
+/** HTTP edge limits (G5: answer honestly and fast, never queue without bound). */
+export interface EdgeConfig {
+  /** How long a produce may take before the edge answers 503 (PRODUCE_TIMEOUT_MS). */
+  produceTimeoutMs: number;
+  /** Produces awaiting acknowledgement; beyond it the edge answers 503 at once (EDGE_MAX_IN_FLIGHT). */
+  maxInFlightProduces: number;
+  /** Upper bound of `Prefer: wait=N`, seconds (EDGE_MAX_WAIT_SECONDS). */
+  maxWaitSeconds: number;
+  /** Largest accepted request body (EDGE_BODY_LIMIT_BYTES). */
+  bodyLimitBytes: number;
+  /** Event-loop delay beyond which under-pressure sheds load with 503 (EDGE_MAX_EVENT_LOOP_DELAY_MS; 0 = off). */
+  maxEventLoopDelayMs: number;
+  /** `Retry-After` seconds on 503 answers (EDGE_RETRY_AFTER_SECONDS). */
+  retryAfterSeconds: number;
+}
+
+/** Command processor settings (one replica). */
+export interface ProcessorConfig {
+  /** Stable per replica, e.g. the pod name (PROCESSOR_INSTANCE_ID): the transactional id, so a restart fences its own unfinished transaction. */
+  instanceId: string;
+  /** Consumer group of all replicas (PROCESSOR_GROUP_ID). */
+  groupId: string;
+  /** Most records per partition batch (PROCESSOR_MAX_BATCH). */
+  maxBatchSize: number;
+  /** Not ready when lag stays while no batch completes for this long (PROCESSOR_STALL_TIMEOUT_MS). */
+  stallTimeoutMs: number;
+  /** Orders cached in memory between batches (PROCESSOR_CACHE_SIZE). */
+  cacheSize: number;
+  /** Kafka transaction timeout (PROCESSOR_TRANSACTION_TIMEOUT_MS). */
+  transactionTimeoutMs: number;
+}
+
 export interface Config {
   serviceName: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,6 +58,8 @@ export interface Config {
   topics: Topics;
   commandPartitions: number;
   apiToken?: string;
+  edge: EdgeConfig;
+  processor: ProcessorConfig;
 }
 
 export class ConfigError extends Error {
@@ -99,6 +133,22 @@ export function loadConfig(env: Env = process.env): Config {
       deadLetters: str('TOPIC_DLQ', 'wms.orders.commands.dlq'),
     },
     commandPartitions: int('COMMAND_PARTITIONS', 12, 1, 1000),
+    edge: {
+      produceTimeoutMs: int('PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
+      maxInFlightProduces: int('EDGE_MAX_IN_FLIGHT', 1000, 1, 100_000),
+      maxWaitSeconds: int('EDGE_MAX_WAIT_SECONDS', 30, 0, 300),
+      bodyLimitBytes: int('EDGE_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
+      maxEventLoopDelayMs: int('EDGE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
+      retryAfterSeconds: int('EDGE_RETRY_AFTER_SECONDS', 5, 1, 3600),
+    },
+    processor: {
+      instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),
+      groupId: str('PROCESSOR_GROUP_ID', `${str('SERVICE_NAME', 'order-service')}-processor`),
+      maxBatchSize: int('PROCESSOR_MAX_BATCH', 500, 1, 10_000),
+      stallTimeoutMs: int('PROCESSOR_STALL_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+      cacheSize: int('PROCESSOR_CACHE_SIZE', 20_000, 0, 10_000_000),
+      transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
+    },
     ...(apiToken ? { apiToken } : {}),
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -32,17 +32,22 @@ export function createKafka({ brokers, clientId, security }: KafkaConnection): K
 export interface ProducerOptions {
   /** Set for exactly-once producers (the processor); implies idempotence. */
   transactionalId?: string;
+  /** Bounds how long an unfinished transaction of a crashed replica blocks read_committed readers. */
+  transactionTimeoutMs?: number;
   lingerMs?: number;
+  /** Give up on an unacknowledged record after this long (librdkafka message.timeout.ms; default 300 s). */
+  messageTimeoutMs?: number;
 }
 
 export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Producer {
   return kafka.producer({
     partitioner: JAVA_COMPATIBLE_PARTITIONER,
     'linger.ms': opts.lingerMs ?? 5,
+    ...(opts.messageTimeoutMs ? { 'message.timeout.ms': opts.messageTimeoutMs } : {}),
     kafkaJS: {
       acks: -1,
       idempotent: true,
-      ...(opts.transactionalId ? { transactionalId: opts.transactionalId, maxInFlightRequests: 1 } : {}),
+      ...(opts.transactionalId ? { transactionalId: opts.transactionalId, transactionTimeout: opts.transactionTimeoutMs ?? 60_000 } : {}),
     },
   } as KafkaJS.ProducerConstructorConfig);
 }

@@ -24,6 +24,8 @@ export interface PendingPublication {
 /** The order's state as the domain defines it, plus what is not yet confirmed published. */
 export interface OrderDocument extends OrderState {
   _id: string;
+  /** Bumped by every write; writes are conditional on it (optimistic concurrency). */
+  revision: number;
   pending: PendingPublication | null;
 }
 

@@ -1,0 +1,32 @@
+// The processor's own small HTTP port: /health (alive), /ready, /metrics.
+import { createServer, type Server } from 'node:http';
+import type { Registry } from 'prom-client';
+
+export interface Probe {
+  ready(): { ready: boolean; reasons: string[] };
+}
+
+export function startOpsServer(port: number, host: string, probe: Probe, registry: Registry): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method !== 'GET') return json(405, { error: 'method not allowed' });
+    if (path === '/health') return json(200, { status: 'ok' });
+    if (path === '/ready') {
+      const { ready, reasons } = probe.ready();
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', reasons });
+    }
+    if (path === '/metrics') {
+      res.writeHead(200, { 'content-type': registry.contentType });
+      return res.end(await registry.metrics());
+    }
+    json(404, { error: 'not found' });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve(server));
+  });
+}

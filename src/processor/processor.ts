@@ -1,0 +1,324 @@
+// The command processor: a consumer group on the commands topic, one batch per
+// partition at a time, each batch = decode → load orders → apply (pure) → encode →
+// one MongoDB bulk write → one Kafka transaction (events, outcomes, dead letters and
+// the consumer offset). Infrastructure failures retry the same batch with capped
+// exponential backoff and never skip or dead-letter a record (G4).
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Db } from 'mongodb';
+import pRetry from 'p-retry';
+import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
+import type { Config } from '../shared/config.js';
+import { createProducer, ensureTopics, type Consumer, type Kafka, type Producer } from '../shared/kafka.js';
+import type { Logger } from '../shared/logger.js';
+import { ensureOrderIndexes, type OrderDocument } from '../shared/orders-collection.js';
+import { ensureOutcomeIndexes } from '../shared/outcomes-collection.js';
+import { schemaRegistrar, type Registry } from '../shared/registry.js';
+import { applyBatch, type DecodedRecord, type Output } from './apply-batch.js';
+import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
+import type { ProcessorMetrics } from './metrics.js';
+import { OrderStore, detectLoadStrategy } from './order-store.js';
+
+export interface ProcessorOptions {
+  /** Stable per replica: a restarted replica fences its own unfinished transaction at once. */
+  instanceId: string;
+  groupId: string;
+  maxBatchSize: number;
+  /** Not ready when lag stays above zero while no batch completes for this long. */
+  stallTimeoutMs: number;
+  /** Orders kept in memory between batches (the processor is their only writer). */
+  cacheSize: number;
+  transactionTimeoutMs: number;
+}
+
+export interface ProcessorDeps {
+  config: Config;
+  options: ProcessorOptions;
+  kafka: Kafka;
+  db: Db;
+  registry: Registry;
+  resolver: SchemaResolver;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+}
+
+interface BatchMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: string;
+  headers?: Record<string, unknown>;
+}
+
+const toHeaders = (h: Record<string, unknown> | undefined): Record<string, string | Buffer> => {
+  const out: Record<string, string | Buffer> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined && first !== null) out[k] = Buffer.isBuffer(first) ? first : String(first);
+  }
+  return out;
+};
+
+export class CommandProcessor {
+  private consumer: Consumer | undefined;
+  private producer: Producer | undefined;
+  private store: OrderStore | undefined;
+  private readonly encoder: AvroEncoder;
+  private readonly cache = new Map<string, OrderDocument>();
+  private stopping = false;
+  private running = false;
+  private retrying: string | null = null;
+  private lastBatchAt = Date.now();
+  private lagGrowingSince: number | null = null;
+  private lastTotalLag = 0;
+  private lagTimer: NodeJS.Timeout | undefined;
+  private admin: KafkaJS.Admin | undefined;
+
+  constructor(private readonly deps: ProcessorDeps) {
+    this.encoder = new AvroEncoder(schemaRegistrar(deps.registry));
+  }
+
+  /** Topics, indexes, clients; then consumption in the background. */
+  async start(): Promise<void> {
+    const { config, kafka, db, logger, options } = this.deps;
+    this.admin = kafka.admin();
+    await this.admin.connect();
+    const t = config.topics;
+    await ensureTopics(this.admin, [
+      { topic: t.commands, numPartitions: config.commandPartitions },
+      { topic: t.events, numPartitions: config.commandPartitions },
+      { topic: t.outcomes, numPartitions: config.commandPartitions },
+      { topic: t.deadLetters, numPartitions: config.commandPartitions },
+    ]);
+    await ensureOrderIndexes(db);
+    const ttl = await ensureOutcomeIndexes(db, logger);
+    const strategy = await detectLoadStrategy(db);
+    this.store = new OrderStore(db, strategy);
+    logger.info({ loadStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
+
+    this.producer = await this.connectProducer();
+    this.consumer = kafka.consumer({
+      'partition.assignment.strategy': 'cooperative-sticky',
+      'isolation.level': 'read_committed',
+      'js.consumer.max.batch.size': options.maxBatchSize,
+      'fetch.wait.max.ms': 50,
+      rebalance_cb: (err: { code: number }, assignment: Array<{ partition: number }>) => this.onRebalance(err, assignment),
+      kafkaJS: { groupId: options.groupId, autoCommit: false, fromBeginning: true, sessionTimeout: 10_000 },
+    } as unknown as KafkaJS.ConsumerConstructorConfig);
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: [t.commands] });
+    this.running = true;
+    await this.consumer.run({ partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload as unknown as BatchPayload) });
+    this.lagTimer = setInterval(() => void this.watchLag(), 2000);
+    this.lagTimer.unref();
+  }
+
+  /** Finishes the batch in flight (the consumer waits for it), commits, leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.lagTimer);
+    await this.consumer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'consumer disconnect'));
+    this.running = false;
+    await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  ready(): { ready: boolean; reasons: string[] } {
+    const reasons: string[] = [];
+    if (!this.running) reasons.push('not consuming');
+    if (this.retrying) reasons.push(`retrying a batch: ${this.retrying}`);
+    if (this.lagGrowingSince !== null && Date.now() - this.lastBatchAt > this.deps.options.stallTimeoutMs) {
+      reasons.push(`stalled: lag ${this.lastTotalLag} and no batch for ${Math.round((Date.now() - this.lastBatchAt) / 1000)} s`);
+    }
+    const ready = reasons.length === 0;
+    this.deps.metrics.ready.set(ready ? 1 : 0);
+    return { ready, reasons };
+  }
+
+  private async connectProducer(): Promise<Producer> {
+    const { kafka, options } = this.deps;
+    const producer = createProducer(kafka, { transactionalId: options.instanceId, lingerMs: 1, transactionTimeoutMs: options.transactionTimeoutMs });
+    await producer.connect();
+    return producer;
+  }
+
+  private onRebalance(err: { code: number }, assignment: Array<{ partition: number }>): void {
+    const revoked = err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS;
+    this.deps.metrics.rebalances.inc({ kind: revoked ? 'revoke' : 'assign' });
+    // Another replica may write these orders next: forget what we cached.
+    if (revoked) this.cache.clear();
+    this.deps.logger.info({ kind: revoked ? 'revoke' : 'assign', partitions: assignment.map((a) => a.partition) }, 'rebalance');
+  }
+
+  private async onBatch({ batch, isStale }: BatchPayload): Promise<void> {
+    if (batch.messages.length === 0) return;
+    const { logger, metrics } = this.deps;
+    await pRetry(
+      async () => {
+        if (isStale()) return; // revoked meanwhile: the next owner takes it from the committed offset
+        await this.processBatch(batch.topic, batch.partition, batch.messages);
+      },
+      {
+        retries: Number.POSITIVE_INFINITY,
+        minTimeout: 100,
+        maxTimeout: 5000,
+        factor: 2,
+        randomize: true,
+        shouldRetry: () => !isStale() && !this.stopping,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          this.retrying = error.message;
+          metrics.batchRetries.inc();
+          this.cache.clear();
+          logger.warn({ err: error.message, attempt: attemptNumber, partition: batch.partition, firstOffset: batch.messages[0]?.offset }, 'batch failed, retrying');
+        },
+      },
+    ).finally(() => {
+      this.retrying = null;
+    });
+  }
+
+  private async processBatch(topic: string, partition: number, messages: BatchMessage[]): Promise<void> {
+    const { config, metrics, resolver } = this.deps;
+    const started = performance.now();
+    const now = new Date();
+
+    const decoded: DecodedRecord<SourceRecord>[] = await Promise.all(
+      messages.map(async (m): Promise<DecodedRecord<SourceRecord>> => {
+        const record: SourceRecord = { key: m.key, value: m.value, headers: toHeaders(m.headers) };
+        const position = { partition, offset: m.offset };
+        try {
+          const command = await decodeCommand(m.value, resolver);
+          const key = m.key?.toString('utf8');
+          if (key !== command.orderId) {
+            // A record keyed otherwise can land on another partition than its order's
+            // other commands, which would break per-order ordering.
+            return { record, position, error: { code: 'KEY_MISMATCH', message: `record key ${JSON.stringify(key ?? null)} is not the command's orderId ${command.orderId}` } };
+          }
+          return { record, position, command };
+        } catch (err) {
+          if (isDecodeError(err)) return { record, position, error: { code: err.code, message: err.message } };
+          throw err; // e.g. registry unreachable: transient, retry the batch
+        }
+      }),
+    );
+
+    const orderIds = [...new Set(decoded.flatMap((d) => ('command' in d ? [d.command.orderId] : [])))];
+    const loaded = new Map<string, OrderDocument>();
+    const missing: string[] = [];
+    for (const id of orderIds) {
+      const hit = this.cache.get(id);
+      if (hit) loaded.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length > 0) for (const [id, doc] of await this.store!.load(missing)) loaded.set(id, doc);
+
+    const plan = applyBatch(decoded, loaded);
+    const byTopic = await this.encodeOutputs(topic, plan.outputs, now);
+
+    await Promise.all([this.store!.write(plan.writes), this.store!.recordOutcomes(plan.outcomes, now)]);
+    await this.commit(topic, partition, messages[messages.length - 1]!.offset, byTopic);
+
+    // Only now is the batch's state the committed truth worth caching.
+    for (const w of plan.writes) this.remember(w.doc);
+    const committedAt = Date.now();
+    this.lastBatchAt = committedAt;
+    metrics.batchSize.observe(messages.length);
+    metrics.batchDuration.observe((performance.now() - started) / 1000);
+    for (const d of decoded) {
+      if ('error' in d) {
+        metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
+        metrics.deadLetters.inc({ code: d.error.code });
+        continue;
+      }
+      const issued = Date.parse(d.command.issuedAt);
+      if (Number.isFinite(issued)) metrics.latency.observe(Math.max(0, committedAt - issued) / 1000);
+    }
+    for (const o of plan.outcomes) metrics.commands.inc({ type: o.commandType, outcome: o.status });
+    if (plan.stats.duplicates > 0) this.deps.logger.info({ partition, ...plan.stats }, 'batch contained re-delivered commands');
+    void config;
+  }
+
+  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date): Promise<Map<string, OutMessage[]>> {
+    const { topics, serviceName } = this.deps.config;
+    const byTopic = new Map<string, OutMessage[]>([[topics.events, []], [topics.outcomes, []], [topics.deadLetters, []]]);
+    const encoded = await Promise.all(
+      outputs.map(async (o): Promise<[string, OutMessage]> => {
+        switch (o.kind) {
+          case 'event':
+            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event)];
+          case 'outcome':
+            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome)];
+          case 'dead-letter':
+            return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now)];
+        }
+      }),
+    );
+    for (const [topic, message] of encoded) byTopic.get(topic)!.push(message);
+    return byTopic;
+  }
+
+  /** Outputs and the next offset to read in one Kafka transaction. */
+  private async commit(topic: string, partition: number, lastOffset: string, byTopic: Map<string, OutMessage[]>): Promise<void> {
+    const producer = this.producer!;
+    const tx = await producer.transaction();
+    try {
+      const topicMessages = [...byTopic].filter(([, m]) => m.length > 0).map(([t, messages]) => ({ topic: t, messages }));
+      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages } as unknown as KafkaJS.ProducerBatch);
+      await tx.sendOffsets({
+        consumer: this.consumer!,
+        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+      } as unknown as Parameters<Producer['sendOffsets']>[0]);
+      await tx.commit();
+    } catch (err) {
+      this.deps.metrics.transactionAborts.inc();
+      try {
+        await tx.abort();
+      } catch (abortErr) {
+        // A producer that cannot abort is unusable (fenced or broken): start a new one.
+        this.deps.logger.warn({ err: (abortErr as Error).message }, 'abort failed, recreating the transactional producer');
+        await producer.disconnect().catch(() => undefined);
+        this.producer = await this.connectProducer();
+      }
+      throw err;
+    }
+  }
+
+  private remember(doc: OrderDocument): void {
+    this.cache.delete(doc._id);
+    this.cache.set(doc._id, doc);
+    if (this.cache.size > this.deps.options.cacheSize) this.cache.delete(this.cache.keys().next().value!);
+  }
+
+  /** Lag per assigned partition, and the stall watchdog (a consumer that silently stops fetching). */
+  private async watchLag(): Promise<void> {
+    if (!this.consumer || !this.admin || this.stopping) return;
+    try {
+      const topic = this.deps.config.topics.commands;
+      const assigned = new Set(this.consumer.assignment().filter((a) => a.topic === topic).map((a) => a.partition));
+      const [ends, committed] = await Promise.all([
+        this.admin.fetchTopicOffsets(topic),
+        this.admin.fetchOffsets({ groupId: this.deps.options.groupId, topics: [topic] }),
+      ]);
+      const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
+      let total = 0;
+      this.deps.metrics.lag.reset();
+      for (const p of ends) {
+        if (!assigned.has(p.partition)) continue;
+        const end = Number(p.high ?? p.offset);
+        const done = Math.max(0, committedBy.get(p.partition) ?? 0);
+        const lag = Math.max(0, end - done);
+        total += lag;
+        this.deps.metrics.lag.set({ partition: String(p.partition) }, lag);
+      }
+      if (total > 0 && total >= this.lastTotalLag) this.lagGrowingSince ??= Date.now();
+      else this.lagGrowingSince = null;
+      this.lastTotalLag = total;
+      this.ready();
+    } catch (err) {
+      this.deps.logger.debug({ err: (err as Error).message }, 'lag check failed');
+    }
+  }
+}
+
+interface BatchPayload {
+  batch: { topic: string; partition: number; messages: BatchMessage[] };
+  isStale: () => boolean;
+}
