@@ -1,7 +1,7 @@
 // The `orders` collection: one document per order, written only by the processor with
 // one atomic single-document write per batch (G2), read by the edge.
-import type { Collection, Db } from 'mongodb';
-import type { OrderState } from '../domain/index.js';
+import type { Collection, Db, Filter } from 'mongodb';
+import type { AppliedCommand, OrderState } from '../domain/index.js';
 import type { OrderEvent } from '../schemas/index.js';
 
 export const ORDERS_COLLECTION = 'orders';
@@ -39,4 +39,43 @@ export async function ensureOrderIndexes(db: Db): Promise<void> {
     { key: { 'order.priority': 1, 'order.createdAt': -1, _id: -1 }, name: 'priority_createdAt' },
     { key: { 'order.createdAt': -1, _id: -1 }, name: 'createdAt' },
   ]);
+}
+
+/** The stored document of one order, or null (the edge's GET /orders/{id}). */
+export const findOrderDocument = (db: Db, orderId: string): Promise<OrderDocument | null> =>
+  ordersCollection(db).findOne({ _id: orderId }, { projection: { pending: 0 } });
+
+export interface OrderListQuery {
+  status?: string;
+  priority?: string;
+  customerId?: string;
+  /** Keyset position: rows strictly older than (createdAt, _id). */
+  before?: { createdAt: string; orderId: string };
+  limit: number;
+}
+
+/**
+ * Newest first by (createdAt, _id), keyset-paginated. Filter values are equality matches
+ * on validated strings, never user-supplied query objects (no operator injection).
+ */
+export function listOrderDocuments(db: Db, q: OrderListQuery): Promise<OrderDocument[]> {
+  const filter: Filter<OrderDocument> = { order: { $ne: null } } as Filter<OrderDocument>;
+  const f = filter as Record<string, unknown>;
+  if (q.status !== undefined) f['order.status'] = q.status;
+  if (q.priority !== undefined) f['order.priority'] = q.priority;
+  if (q.customerId !== undefined) f['order.customerId'] = q.customerId;
+  if (q.before) {
+    f.$or = [{ 'order.createdAt': { $lt: q.before.createdAt } }, { 'order.createdAt': q.before.createdAt, _id: { $lt: q.before.orderId } }];
+  }
+  return ordersCollection(db)
+    .find(filter, { projection: { pending: 0, appliedCommands: 0 } })
+    .sort({ 'order.createdAt': -1, _id: -1 })
+    .limit(q.limit)
+    .toArray();
+}
+
+/** The result this order remembers for a command (set before the outcome reaches Kafka). */
+export async function findAppliedCommand(db: Db, orderId: string, commandId: string): Promise<AppliedCommand | undefined> {
+  const doc = await ordersCollection(db).findOne({ _id: orderId }, { projection: { appliedCommands: 1 } });
+  return doc?.appliedCommands?.find((c) => c.commandId.toLowerCase() === commandId.toLowerCase());
 }

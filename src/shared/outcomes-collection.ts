@@ -44,3 +44,9 @@ export async function ensureOutcomeIndexes(db: Db, log: Pick<Logger, 'warn'>): P
     return 'no-ttl';
   }
 }
+
+/** What became of a command, if the processor recorded it yet (GET /api/v1/commands/{id}). */
+export async function findOutcome(db: Db, commandId: string): Promise<CommandOutcome | undefined> {
+  const doc = await outcomesCollection(db).findOne({ _id: commandId });
+  return doc ? fromOutcomeDocument(doc) : undefined;
+}

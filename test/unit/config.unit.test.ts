@@ -42,4 +42,18 @@ describe('configuration from the environment', () => {
     const c = loadConfig({ ...required, KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
     expect(c.kafkaSecurity).toEqual({ ssl: true, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
   });
+
+  it('gives the edge bounded defaults and reads overrides', () => {
+    expect(loadConfig(required).edge).toEqual({
+      produceTimeoutMs: 5000,
+      maxInFlightProduces: 1000,
+      maxWaitSeconds: 30,
+      bodyLimitBytes: 262144,
+      maxEventLoopDelayMs: 1000,
+      retryAfterSeconds: 5,
+    });
+    const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3' });
+    expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3 });
+    expect(() => loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '0' })).toThrow(/PRODUCE_TIMEOUT_MS=0 must be an integer between 100 and 120000/);
+  });
 });

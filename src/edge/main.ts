@@ -1,0 +1,70 @@
+// Process entry of one edge replica: `tsx src/edge/main.ts`. Starts even while Kafka is
+// down (commands then get 503 + Retry-After until it is back); topics are created when
+// missing, retried in the background until the broker answers.
+import { ConfigError, loadConfig, type Config } from '../shared/config.js';
+import { createKafka, ensureTopics, type Kafka } from '../shared/kafka.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { createMongoClient } from '../shared/mongo.js';
+import { schemaResolver } from '../shared/registry.js';
+import { buildEdge } from './server.js';
+
+async function provisionTopics(kafka: Kafka, config: Config, log: Logger, isStopping: () => boolean): Promise<void> {
+  for (let attempt = 1; !isStopping(); attempt++) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await ensureTopics(
+        admin,
+        [config.topics.commands, config.topics.outcomes].map((topic) => ({ topic, numPartitions: config.commandPartitions })),
+      );
+      return;
+    } catch (err) {
+      log.warn({ err: (err as Error).message, attempt }, 'could not ensure Kafka topics; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * attempt)));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(`${config.serviceName}-edge`, config.logLevel);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-edge`, security: config.kafkaSecurity });
+  const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-edge`);
+  await mongo.connect();
+  let stopping = false;
+  void provisionTopics(kafka, config, logger, () => stopping);
+
+  const app = await buildEdge({ config, db: mongo.db(config.mongodbDatabase), kafka, resolver: schemaResolver(config.schemaRegistryUrl), logger });
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  logger.info({ port: config.port, commands: config.topics.commands }, 'edge listening');
+
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing requests in flight');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await mongo.close();
+    logger.info('edge stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`edge failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

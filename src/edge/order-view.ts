@@ -1,0 +1,48 @@
+// The order as HTTP clients see it: the stored state with money as decimal amounts
+// (`{"amount": 29.99, "currency": "USD"}`, as in the seed) instead of minor units.
+import { amountAsNumber, type Money, type Order } from '../domain/index.js';
+
+const price = (m: Money) => ({ amount: amountAsNumber(m), currency: m.currency });
+
+export function orderView(order: Order, version: number) {
+  return {
+    orderId: order.orderId,
+    customerId: order.customerId,
+    priority: order.priority,
+    status: order.status,
+    items: order.items.map((i) => ({
+      sku: i.sku,
+      productName: i.productName,
+      quantity: i.quantity,
+      price: price(i.unitPrice),
+      lineTotal: price(i.lineTotal),
+    })),
+    totalAmount: price(order.totalAmount),
+    shippingAddress: order.shippingAddress,
+    promisedDeliveryAt: order.promisedDeliveryAt,
+    waveId: order.waveId,
+    trackingNumber: order.trackingNumber,
+    carrier: order.carrier,
+    deliveredAt: order.deliveredAt,
+    cancellationReason: order.cancellationReason,
+    createdAt: order.createdAt,
+    updatedAt: order.updatedAt,
+    version,
+    timeline: order.timeline.map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId })),
+  };
+}
+
+export type OrderView = ReturnType<typeof orderView>;
+
+/** Weak validator of an order representation: its aggregate version. */
+export const etagOf = (version: number): string => `W/"${version}"`;
+
+/** RFC 9110 §13.1.2 If-None-Match with weak comparison. */
+export function matchesIfNoneMatch(header: string | undefined, etag: string): boolean {
+  if (!header) return false;
+  const opaque = etag.replace(/^W\//, '');
+  return header.split(',').some((candidate) => {
+    const c = candidate.trim();
+    return c === '*' || c.replace(/^W\//, '') === opaque;
+  });
+}

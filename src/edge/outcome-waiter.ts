@@ -1,0 +1,137 @@
+// `Prefer: wait`: one consumer per edge process reads the outcomes topic and resolves the
+// requests waiting for a commandId — one shared mechanism, no polling per request. It
+// reads from the latest offset under a unique group and never commits. An outcome that
+// arrived before the wait started (or before the consumer was assigned) is found by one
+// MongoDB look-up right after registering, and one more when the time is up.
+import { randomUUID } from 'node:crypto';
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import { decodeOutcome, type SchemaResolver } from '../schemas/index.js';
+import type { Consumer, Kafka } from '../shared/kafka.js';
+import type { Logger } from '../shared/logger.js';
+import type { EdgeMetrics } from './metrics.js';
+
+/** What became of a command, as far as the HTTP answer needs it. */
+export interface Outcome {
+  status: 'applied' | 'rejected';
+  code?: string;
+  reason?: string;
+  version: number;
+}
+
+export type OutcomeLookup = (commandId: string, orderId: string) => Promise<Outcome | undefined>;
+
+export interface OutcomeWaiterOptions {
+  kafka: Kafka;
+  topic: string;
+  resolver: SchemaResolver;
+  lookup: OutcomeLookup;
+  metrics: EdgeMetrics;
+  log: Logger;
+  serviceName: string;
+}
+
+const RESTART_DELAY_MS = 2000;
+
+export class OutcomeWaiter {
+  private readonly waiters = new Map<string, Set<(o: Outcome) => void>>();
+  private consumer: Consumer | undefined;
+  private closed = false;
+  private restartTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly opts: OutcomeWaiterOptions) {}
+
+  /** Starts consuming in the background; keeps retrying while Kafka is unreachable. */
+  start(): void {
+    void this.run();
+  }
+
+  /** True once the consumer has partitions assigned (outcomes from now on are seen live). */
+  isAssigned(): boolean {
+    try {
+      return (this.consumer?.assignment().length ?? 0) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  pending(): number {
+    return this.waiters.size;
+  }
+
+  /** The outcome of `commandId`, or undefined if none arrived within `ms`. */
+  async wait(commandId: string, orderId: string, ms: number): Promise<Outcome | undefined> {
+    const key = commandId.toLowerCase();
+    let resolveFn: (o: Outcome | undefined) => void = () => undefined;
+    const result = new Promise<Outcome | undefined>((resolve) => (resolveFn = resolve));
+    const set = this.waiters.get(key) ?? new Set();
+    set.add(resolveFn);
+    this.waiters.set(key, set);
+    this.opts.metrics.outcomeWaiters.set(this.waiters.size);
+    const timer = setTimeout(() => {
+      void this.safeLookup(commandId, orderId).then((o) => resolveFn(o));
+    }, ms);
+    void this.safeLookup(commandId, orderId).then((o) => o && resolveFn(o));
+    try {
+      return await result;
+    } finally {
+      clearTimeout(timer);
+      set.delete(resolveFn);
+      if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
+      this.opts.metrics.outcomeWaiters.set(this.waiters.size);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.restartTimer);
+    const c = this.consumer;
+    this.consumer = undefined;
+    if (c) await c.disconnect().catch(() => undefined);
+  }
+
+  private async safeLookup(commandId: string, orderId: string): Promise<Outcome | undefined> {
+    try {
+      return await this.opts.lookup(commandId, orderId);
+    } catch (err) {
+      this.opts.log.warn({ err: (err as Error).message, commandId }, 'outcome look-up in MongoDB failed');
+      return undefined;
+    }
+  }
+
+  private deliver(commandId: string, outcome: Outcome): void {
+    const set = this.waiters.get(commandId.toLowerCase());
+    if (!set) return;
+    for (const resolve of [...set]) resolve(outcome);
+  }
+
+  private async run(): Promise<void> {
+    if (this.closed) return;
+    const { kafka, topic, resolver, log, serviceName } = this.opts;
+    const consumer = kafka.consumer({
+      'isolation.level': 'read_committed',
+      'enable.auto.commit': false,
+      kafkaJS: { groupId: `${serviceName}-edge-outcomes-${randomUUID()}`, fromBeginning: false, autoCommit: false },
+    } as KafkaJS.ConsumerConstructorConfig);
+    this.consumer = consumer;
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic });
+      await consumer.run({
+        eachMessage: async ({ message }) => {
+          if (this.waiters.size === 0) return;
+          try {
+            const o = await decodeOutcome(message.value, resolver);
+            this.deliver(o.commandId, { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) });
+          } catch (err) {
+            log.warn({ err: (err as Error).message, offset: message.offset }, 'outcome record not decodable; skipped');
+          }
+        },
+      });
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'outcome consumer could not start; retrying');
+      this.consumer = undefined;
+      await consumer.disconnect().catch(() => undefined);
+      if (!this.closed) this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
+    }
+  }
+}

@@ -1,0 +1,63 @@
+// JSON Schemas of path params, query strings and headers, next to the body schemas from
+// src/schemas: Fastify validates with them and @fastify/swagger publishes them, so the
+// OpenAPI document and the validation can never disagree.
+import { Type } from '@sinclair/typebox';
+import { ORDER_ID_PATTERN, OrderStatus, Priority, Text, UUID_PATTERN, plainJsonSchema } from '../schemas/index.js';
+import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
+
+export const MAX_LIST_LIMIT = 100;
+export const DEFAULT_LIST_LIMIT = 20;
+
+export const orderIdParams = plainJsonSchema(
+  Type.Object({ orderId: Type.String({ pattern: ORDER_ID_PATTERN, maxLength: 64, description: 'letters, digits, - and _; 1–64 characters' }) }, { additionalProperties: false }),
+);
+
+export const commandIdParams = plainJsonSchema(
+  Type.Object({ commandId: Type.String({ pattern: UUID_PATTERN, maxLength: 36, description: 'UUID' }) }, { additionalProperties: false }),
+);
+
+/** additionalProperties: false also refuses bracket keys such as `status[$ne]` (the query parser keeps them literal). */
+export const listQuery = plainJsonSchema(
+  Type.Object(
+    {
+      status: Type.Optional(OrderStatus),
+      priority: Type.Optional(Priority),
+      customerId: Type.Optional(Text(64)),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_LIST_LIMIT, default: DEFAULT_LIST_LIMIT })),
+      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9_-]+$', description: 'opaque; from nextCursor' })),
+    },
+    { additionalProperties: false },
+  ),
+);
+
+/** Headers the mutating routes read (others pass through). */
+export const commandHeaders = plainJsonSchema(
+  Type.Object({
+    'idempotency-key': Type.Optional(Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN, description: 'makes retries safe: same key + same body → same answer' })),
+    prefer: Type.Optional(Type.String({ maxLength: 1000, description: 'RFC 7240; `wait=N` waits up to N seconds for the outcome' })),
+  }),
+);
+
+export const acceptedResponse = {
+  description: 'Accepted: the command is on Kafka; its outcome is not known yet',
+  type: 'object',
+  properties: { orderId: { type: 'string' }, commandId: { type: 'string' }, status: { type: 'string', enum: ['pending'] } },
+  required: ['orderId', 'commandId', 'status'],
+} as const;
+
+export const problemResponse = {
+  description: 'Problem details (RFC 9457), application/problem+json',
+  type: 'object',
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    code: { type: 'string' },
+    errors: {
+      type: 'array',
+      items: { type: 'object', properties: { in: { type: 'string' }, pointer: { type: 'string' }, detail: { type: 'string' } } },
+    },
+  },
+  additionalProperties: true,
+} as const;

@@ -1,0 +1,80 @@
+// The orders resource: create (POST), read one (GET with ETag), list (keyset), modify (PATCH).
+import type { FastifyInstance } from 'fastify';
+import { HTTP_BODY_JSON_SCHEMAS } from '../../schemas/index.js';
+import { findOrderDocument, listOrderDocuments } from '../../shared/orders-collection.js';
+import { decodeCursor, encodeCursor } from '../cursor.js';
+import { dependencyUnavailable, edgeError } from '../errors.js';
+import { etagOf, matchesIfNoneMatch, orderView } from '../order-view.js';
+import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderIdParams, problemResponse } from '../route-schemas.js';
+import { submitCommand, type EdgeContext } from '../submission.js';
+
+const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
+
+export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
+  app.post(
+    '/api/v1/orders',
+    {
+      schema: {
+        summary: 'Create an order (CreateOrder command)',
+        tags: ['orders'],
+        headers: commandHeaders,
+        body: HTTP_BODY_JSON_SCHEMAS.CreateOrder,
+        response: commandResponses,
+      },
+    },
+    (request, reply) => submitCommand(ctx, request, reply, 'CreateOrder', undefined),
+  );
+
+  app.patch<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId',
+    {
+      schema: {
+        summary: 'Modify an order: address, priority, items, promisedDeliveryAt (ModifyOrder command)',
+        tags: ['orders'],
+        params: orderIdParams,
+        headers: commandHeaders,
+        body: HTTP_BODY_JSON_SCHEMAS.ModifyOrder,
+        response: commandResponses,
+      },
+    },
+    (request, reply) => submitCommand(ctx, request, reply, 'ModifyOrder', request.params.orderId),
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId',
+    { schema: { summary: 'Read an order (ETag / If-None-Match)', tags: ['orders'], params: orderIdParams, response: { '4xx': problemResponse } } },
+    async (request, reply) => {
+      const { orderId } = request.params;
+      const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
+      if (!doc?.order) throw edgeError('ORDER_NOT_FOUND', orderId);
+      const etag = etagOf(doc.version);
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
+      return orderView(doc.order, doc.version);
+    },
+  );
+
+  app.get<{ Querystring: { status?: string; priority?: string; customerId?: string; limit?: number; cursor?: string } }>(
+    '/api/v1/orders',
+    { schema: { summary: 'List orders, newest first (keyset pagination)', tags: ['orders'], querystring: listQuery, response: { '4xx': problemResponse } } },
+    async (request) => {
+      const { status, priority, customerId, cursor } = request.query;
+      const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
+      const before = cursor === undefined ? undefined : decodeCursor(cursor);
+      if (cursor !== undefined && !before) throw edgeError('INVALID_CURSOR', undefined, { errors: [{ in: 'query', pointer: '/cursor', detail: 'is not a cursor this service issued' }] });
+      const docs = await dependencyUnavailable('MongoDB', () =>
+        listOrderDocuments(ctx.db, {
+          limit,
+          ...(status !== undefined ? { status } : {}),
+          ...(priority !== undefined ? { priority } : {}),
+          ...(customerId !== undefined ? { customerId } : {}),
+          ...(before ? { before } : {}),
+        }),
+      );
+      const items = docs.flatMap((d) => (d.order ? [orderView(d.order, d.version)] : []));
+      const last = docs[docs.length - 1];
+      const nextCursor = docs.length === limit && last?.order ? encodeCursor({ createdAt: last.order.createdAt, orderId: last._id }) : null;
+      return { items, limit, nextCursor };
+    },
+  );
+}

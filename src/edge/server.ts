@@ -1,0 +1,160 @@
+// The HTTP edge as an app factory: everything it talks to is injected, so tests and the
+// benchmark start real instances on port 0 against the real stack. It never changes an
+// order: it validates, produces a command, and answers reads from MongoDB.
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import underPressure from '@fastify/under-pressure';
+import { Ajv, type Options as AjvOptions } from 'ajv';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Db } from 'mongodb';
+import { v7 as uuidv7 } from 'uuid';
+import type { SchemaResolver } from '../schemas/index.js';
+import type { Config } from '../shared/config.js';
+import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
+import type { Kafka } from '../shared/kafka.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { findAppliedCommand } from '../shared/orders-collection.js';
+import { findOutcome } from '../shared/outcomes-collection.js';
+import { bearerAuth } from './auth.js';
+import { createCommandSender, type CommandSender } from './command-sender.js';
+import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
+import { Errors, PROBLEM_CONTENT_TYPE, problem, renderError } from './errors.js';
+import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
+import { createReadiness } from './readiness.js';
+import { commandsRoutes } from './routes/commands.js';
+import { orderActionRoutes } from './routes/order-actions.js';
+import { opsRoutes } from './routes/ops.js';
+import { ordersRoutes } from './routes/orders.js';
+import type { EdgeContext } from './submission.js';
+
+export interface EdgeDeps {
+  config: Config;
+  db: Db;
+  kafka: Kafka;
+  /** Writer-schema look-up for Avro outcome records (src/shared/registry.ts schemaResolver). */
+  resolver: SchemaResolver;
+  logger?: Logger;
+  /** Replaces the Kafka producer (the benchmark's no-Kafka ceiling). */
+  sender?: CommandSender;
+  metrics?: EdgeMetrics;
+}
+
+// Bodies: no coercion, no silent removal of unknown fields, every error reported.
+const BODY_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strictTypes: false };
+// Path, query and headers arrive as strings: coerce scalars (limit=10), still refuse unknown keys.
+const PARTS_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: true, useDefaults: true, strictTypes: false };
+
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
+  const { config, db, kafka } = deps;
+  const log = deps.logger ?? createLogger(`${config.serviceName}-edge`, config.logLevel);
+  const metrics = deps.metrics ?? createEdgeMetrics();
+  const render = (err: unknown) => renderError(err, { bodyLimit: config.edge.bodyLimitBytes, retryAfterSeconds: config.edge.retryAfterSeconds });
+  const sendProblem = (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const r = render(err);
+    if (r.fault) request.log.error({ err }, 'request failed');
+    else if (r.problem.status >= 500) request.log.warn({ code: r.problem.code, detail: r.problem.detail }, 'service unavailable');
+    return reply.code(r.problem.status).headers(r.headers).type(PROBLEM_CONTENT_TYPE).send(r.problem);
+  };
+
+  const app = Fastify({
+    loggerInstance: log as unknown as FastifyBaseLogger,
+    // The correlation id is the request id: every log line of the request carries it.
+    genReqId: (req) => correlationIdOf(req.headers),
+    logController: new LogController({ requestIdLogLabel: 'correlationId' }),
+    bodyLimit: config.edge.bodyLimitBytes,
+    return503OnClosing: true,
+    frameworkErrors: (error, request, reply) => {
+      reply.header(CORRELATION_HEADER, String(request.id));
+      return sendProblem(error, request, reply);
+    },
+  });
+
+  const bodyAjv = new Ajv(BODY_AJV);
+  const partsAjv = new Ajv(PARTS_AJV);
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : partsAjv).compile(schema as object));
+
+  // JSON only (415 for anything else); an empty body counts as none, so body-less actions
+  // (validate, start-picking, mark-packed) accept `Content-Type: application/json` without one.
+  app.removeAllContentTypeParsers();
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
+    json(request, body as string, done);
+  });
+
+  app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(error, request, reply));
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).type(PROBLEM_CONTENT_TYPE).send(problem(404, 'ROUTE_NOT_FOUND', `No route ${request.method} ${request.url.split('?')[0]?.slice(0, 200)}`)),
+  );
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(CORRELATION_HEADER, String(request.id));
+  });
+  if (config.apiToken) app.addHook('onRequest', bearerAuth(config.apiToken));
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && BODY_METHODS.has(request.method)) request.body = {};
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  await app.register(underPressure, {
+    maxEventLoopDelay: config.edge.maxEventLoopDelayMs,
+    retryAfter: config.edge.retryAfterSeconds,
+    customError: Errors.OVERLOADED as never,
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Order Service API',
+        version: '1.0.0',
+        description: 'Commands are validated, written to Kafka and answered 202 (or, with `Prefer: wait=N`, with their outcome). Reads come from MongoDB.',
+      },
+      ...(config.apiToken ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } } : {}),
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  const sender =
+    deps.sender ??
+    createCommandSender({ kafka, topic: config.topics.commands, timeoutMs: config.edge.produceTimeoutMs, maxInFlight: config.edge.maxInFlightProduces, metrics, log });
+  const waiter = new OutcomeWaiter({
+    kafka,
+    topic: config.topics.outcomes,
+    resolver: deps.resolver,
+    metrics,
+    log,
+    serviceName: config.serviceName,
+    lookup: async (commandId, orderId): Promise<Outcome | undefined> => {
+      const o = await findOutcome(db, commandId);
+      if (o) return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
+      const applied = await findAppliedCommand(db, orderId, commandId);
+      if (!applied) return undefined;
+      const r = applied.result;
+      return r.status === 'applied' ? { status: 'applied', version: r.version } : { status: 'rejected', code: r.code, reason: r.reason, version: r.version };
+    },
+  });
+  const readiness = createReadiness({ kafka, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
+  const ctx: EdgeContext = { config, db, sender, waiter, newId: () => uuidv7(), now: () => new Date() };
+
+  ordersRoutes(app, ctx);
+  orderActionRoutes(app, ctx);
+  commandsRoutes(app, ctx);
+  opsRoutes(app, { readiness, metrics });
+
+  app.addHook('onReady', async () => {
+    waiter.start();
+    ensureIdempotencyIndexes(db, log).catch((err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'));
+  });
+  app.addHook('onClose', async () => {
+    await Promise.all([waiter.close(), sender.close(), readiness.close()]);
+  });
+  return app;
+}

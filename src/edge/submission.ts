@@ -1,0 +1,144 @@
+// The one path every mutating route takes: idempotency → command record → Kafka → answer.
+// 202 once Kafka acknowledged; with `Prefer: wait=N` the outcome decides (201/200 with
+// the order, 404/409/422 with the rejection) unless time runs out (202 again).
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Db } from 'mongodb';
+import { REJECTION_HTTP_STATUS, parseAmount, type RejectionCode } from '../domain/index.js';
+import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type HttpBody } from '../schemas/index.js';
+import type { Config } from '../shared/config.js';
+import type { StoredResponse } from '../shared/idempotency-collection.js';
+import { findOrderDocument } from '../shared/orders-collection.js';
+import type { CommandSender } from './command-sender.js';
+import { PROBLEM_CONTENT_TYPE, dependencyUnavailable, problem, type FieldError } from './errors.js';
+import { beginIdempotent, idempotencyScope, requestHash } from './idempotency.js';
+import { etagOf, orderView } from './order-view.js';
+import type { OutcomeWaiter } from './outcome-waiter.js';
+import { parseWaitPreference } from './prefer.js';
+
+export interface EdgeContext {
+  config: Config;
+  db: Db;
+  sender: CommandSender;
+  waiter: OutcomeWaiter;
+  /** UUID v7 (time-ordered) for orderIds and commandIds. */
+  newId(): string;
+  now(): Date;
+}
+
+export const orderLocation = (orderId: string): string => `/api/v1/orders/${orderId}`;
+
+/**
+ * Amounts the schema cannot judge: decimals per currency, one currency per order. Caught
+ * here as 422 so a client learns at once, instead of from a later rejection.
+ */
+export function moneyProblems(body: unknown): { code: RejectionCode; errors: FieldError[] } | undefined {
+  const items = (body as { items?: { price: { amount: number | string; currency: string } }[] } | undefined)?.items;
+  if (!Array.isArray(items)) return undefined;
+  const errors: FieldError[] = [];
+  let code: RejectionCode | undefined;
+  const currency = items[0]?.price.currency;
+  items.forEach((item, i) => {
+    const parsed = parseAmount(item.price.amount, item.price.currency);
+    if (!parsed.ok) {
+      code ??= parsed.code;
+      errors.push({ in: 'body', pointer: `/items/${i}/price/${parsed.code === 'UNSUPPORTED_CURRENCY' ? 'currency' : 'amount'}`, detail: parsed.reason });
+    } else if (item.price.currency !== currency) {
+      code ??= 'CURRENCY_MISMATCH';
+      errors.push({ in: 'body', pointer: `/items/${i}/price/currency`, detail: `all items of an order share one currency (${currency})` });
+    }
+  });
+  return code ? { code, errors } : undefined;
+}
+
+function send(reply: FastifyReply, r: StoredResponse) {
+  return reply.code(r.status).headers(r.headers).send(r.body);
+}
+
+export async function submitCommand<T extends CommandType>(
+  ctx: EdgeContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  type: T,
+  targetOrderId: string | undefined,
+): Promise<FastifyReply> {
+  const body = request.body as HttpBody<T> | undefined;
+  const money = moneyProblems(body);
+  if (money) {
+    return reply
+      .code(422)
+      .type(PROBLEM_CONTENT_TYPE)
+      .send(problem(422, money.code, `${money.errors.length} invalid amount(s): ${money.errors[0]?.detail}`, { errors: money.errors }));
+  }
+  const wait = parseWaitPreference(request.headers.prefer, ctx.config.edge.maxWaitSeconds);
+  let orderId = targetOrderId ?? orderIdFromUuid(ctx.newId());
+  let commandId = ctx.newId();
+
+  const key = request.headers['idempotency-key'];
+  let idem: { complete(r: StoredResponse): Promise<void>; release(): Promise<void> } | undefined;
+  if (typeof key === 'string') {
+    const start = await dependencyUnavailable('MongoDB', () =>
+      beginIdempotent(ctx.db, {
+        scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId),
+        key,
+        hash: requestHash(body),
+        orderId,
+        commandId,
+        leaseMs: ctx.config.edge.produceTimeoutMs + (wait?.applied ?? 0) * 1000 + 5000,
+      }),
+    );
+    if (start.kind === 'replay') return send(reply.header('idempotent-replayed', 'true'), start.response);
+    ({ orderId, commandId } = start);
+    idem = start;
+  }
+
+  const command = buildCommand(
+    type,
+    { commandId, orderId, issuedAt: ctx.now().toISOString(), correlationId: String(request.id), source: `${ctx.config.serviceName}/edge` },
+    toCommandPayload(type, body),
+  );
+  try {
+    await ctx.sender.send(command);
+  } catch (err) {
+    // Let a retry with the same key go ahead at once, reusing this commandId.
+    if (idem) await idem.release().catch((e: Error) => request.log.warn({ err: e.message }, 'could not release idempotency key'));
+    throw err;
+  }
+  request.log.info({ orderId, commandId, commandType: type }, 'command acknowledged by Kafka');
+
+  const answer = await answerFor(ctx, type, orderId, commandId, wait);
+  if (idem) await idem.complete(answer).catch((e: Error) => request.log.warn({ err: e.message }, 'could not store idempotent answer'));
+  return send(reply, answer);
+}
+
+async function answerFor(
+  ctx: EdgeContext,
+  type: CommandType,
+  orderId: string,
+  commandId: string,
+  wait: { applied: number } | undefined,
+): Promise<StoredResponse> {
+  const headers: Record<string, string> = { location: orderLocation(orderId) };
+  const accepted: StoredResponse = { status: 202, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'pending' } };
+  if (!wait || wait.applied === 0) return accepted;
+  headers['preference-applied'] = `wait=${wait.applied}`;
+  accepted.headers['preference-applied'] = headers['preference-applied'];
+  const outcome = await ctx.waiter.wait(commandId, orderId, wait.applied * 1000);
+  if (!outcome) return accepted;
+  if (outcome.status === 'rejected') {
+    const code = outcome.code ?? 'VALIDATION_FAILED';
+    const status = REJECTION_HTTP_STATUS[code as RejectionCode] ?? 422;
+    return {
+      status,
+      headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE },
+      body: problem(status, code, outcome.reason ?? 'The command was rejected', { orderId, commandId }),
+    };
+  }
+  const doc = await findOrderDocument(ctx.db, orderId).catch(() => null);
+  const status = type === 'CreateOrder' ? 201 : 200;
+  if (!doc?.order) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'applied', version: outcome.version } };
+  return {
+    status,
+    headers: { ...headers, etag: etagOf(doc.version), 'content-type': 'application/json; charset=utf-8' },
+    body: orderView(doc.order, doc.version),
+  };
+}
