@@ -38,6 +38,8 @@ export interface EdgeDeps {
   /** Replaces the Kafka producer (the benchmark's no-Kafka ceiling). */
   sender?: CommandSender;
   metrics?: EdgeMetrics;
+  /** Id source for orderIds and commandIds (default UUID v7); tests inject known ids. */
+  newId?: () => string;
 }
 
 // Bodies: no coercion, no silent removal of unknown fields, every error reported.
@@ -142,7 +144,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     },
   });
   const readiness = createReadiness({ kafka, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
-  const ctx: EdgeContext = { config, db, sender, waiter, newId: () => uuidv7(), now: () => new Date() };
+  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
 
   ordersRoutes(app, ctx);
   orderActionRoutes(app, ctx);
