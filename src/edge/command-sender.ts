@@ -1,12 +1,14 @@
 // Hands command records to Kafka and answers only after the broker acknowledged them
 // (acks=all, idempotent producer) — or fails within the configured time (G5). In-flight
 // produces are capped: beyond the cap the caller gets an error at once, so memory never
-// grows with a stalled broker. librdkafka reconnects by itself once connected; a producer
-// that never connected, or hit a fatal error, is dropped and the next send makes a new one.
+// grows with a stalled broker. A producer that cannot connect, or hit a fatal error, is
+// replaced on a later send (kafka-connection.ts), so the process recovers by itself.
 import { encodeCommandJson, type Command } from '../schemas/index.js';
 import { createProducer, type Kafka, type Producer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import { edgeError } from './errors.js';
+import { brokerProbe } from './broker-probe.js';
+import { LazyConnection } from './kafka-connection.js';
 import type { EdgeMetrics } from './metrics.js';
 
 export interface CommandSender {
@@ -18,6 +20,8 @@ export interface CommandSender {
 
 export interface CommandSenderOptions {
   kafka: Kafka;
+  /** Bootstrap brokers of `kafka`, for the reachability probe. */
+  brokers: readonly string[];
   topic: string;
   timeoutMs: number;
   maxInFlight: number;
@@ -26,36 +30,20 @@ export interface CommandSenderOptions {
 }
 
 export function createCommandSender(opts: CommandSenderOptions): CommandSender {
-  const { kafka, topic, timeoutMs, maxInFlight, metrics, log } = opts;
-  let connecting: Promise<Producer> | undefined;
+  const { kafka, brokers, topic, timeoutMs, maxInFlight, metrics, log } = opts;
   let inFlight = 0;
   let closed = false;
-
-  const drop = (p: Promise<Producer>) => {
-    if (connecting !== p) return;
-    connecting = undefined;
-    void p.then((producer) => producer.disconnect()).catch(() => undefined);
-  };
-
-  const producer = (): Promise<Producer> => {
-    if (!connecting) {
-      // The record gives up about when the caller does, so a 503 rarely hides a late delivery.
-      const created = createProducer(kafka, { messageTimeoutMs: timeoutMs });
-      const p: Promise<Producer> = created.connect().then(() => created);
-      connecting = p;
-      p.catch((err: Error) => {
-        log.warn({ err: err.message }, 'Kafka producer could not connect; the next command retries');
-        drop(p);
-      });
-    }
-    return connecting;
-  };
+  // The record gives up about when the caller does, so a 503 rarely hides a late delivery.
+  const connection = new LazyConnection<Producer>(
+    () => createProducer(kafka, { messageTimeoutMs: timeoutMs }),
+    brokerProbe(brokers),
+    (err) => log.warn({ err: err.message }, 'Kafka producer could not connect; the next command retries'),
+  );
 
   const produce = async (command: Command): Promise<void> => {
-    const p = producer();
-    const ready = await p;
+    const producer = await connection.get();
     try {
-      await ready.send({
+      await producer.send({
         topic,
         messages: [
           {
@@ -68,7 +56,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
     } catch (err) {
       if ((err as { fatal?: boolean }).fatal) {
         log.error({ err: (err as Error).message }, 'Kafka producer hit a fatal error; replacing it');
-        drop(p);
+        connection.drop();
       }
       throw err;
     }
@@ -99,7 +87,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
       } catch (err) {
         work.catch(() => undefined);
         const reason = (err as Error).message ?? 'unknown';
-        metrics.produceErrors.inc({ reason: /acknowledgement within/.test(reason) ? 'timeout' : 'broker' });
+        metrics.produceErrors.inc({ reason: /acknowledgement within/.test(reason) ? 'timeout' : /^Kafka unreachable/.test(reason) ? 'unreachable' : 'broker' });
         log.warn({ err: reason, commandId: command.commandId, orderId: command.orderId }, 'command not acknowledged by Kafka');
         throw edgeError('KAFKA_UNAVAILABLE', reason.slice(0, 200));
       } finally {
@@ -108,9 +96,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
     },
     async close() {
       closed = true;
-      const p = connecting;
-      connecting = undefined;
-      if (p) await p.then((producer) => producer.disconnect()).catch(() => undefined);
+      await connection.close();
     },
   };
 }

@@ -8,6 +8,8 @@ import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeOutcome, type SchemaResolver } from '../schemas/index.js';
 import type { Consumer, Kafka } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
+import { brokerProbe } from './broker-probe.js';
+import { LazyConnection } from './kafka-connection.js';
 import type { EdgeMetrics } from './metrics.js';
 
 /** What became of a command, as far as the HTTP answer needs it. */
@@ -22,6 +24,8 @@ export type OutcomeLookup = (commandId: string, orderId: string) => Promise<Outc
 
 export interface OutcomeWaiterOptions {
   kafka: Kafka;
+  /** Bootstrap brokers of `kafka`, for the reachability probe. */
+  brokers: readonly string[];
   topic: string;
   resolver: SchemaResolver;
   lookup: OutcomeLookup;
@@ -35,6 +39,7 @@ const RESTART_DELAY_MS = 2000;
 export class OutcomeWaiter {
   private readonly waiters = new Map<string, Set<(o: Outcome) => void>>();
   private consumer: Consumer | undefined;
+  private connection: LazyConnection<Consumer> | undefined;
   private closed = false;
   private restartTimer: NodeJS.Timeout | undefined;
 
@@ -84,9 +89,8 @@ export class OutcomeWaiter {
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.restartTimer);
-    const c = this.consumer;
     this.consumer = undefined;
-    if (c) await c.disconnect().catch(() => undefined);
+    await this.connection?.close();
   }
 
   private async safeLookup(commandId: string, orderId: string): Promise<Outcome | undefined> {
@@ -107,14 +111,19 @@ export class OutcomeWaiter {
   private async run(): Promise<void> {
     if (this.closed) return;
     const { kafka, topic, resolver, log, serviceName } = this.opts;
-    const consumer = kafka.consumer({
-      'isolation.level': 'read_committed',
-      'enable.auto.commit': false,
-      kafkaJS: { groupId: `${serviceName}-edge-outcomes-${randomUUID()}`, fromBeginning: false, autoCommit: false },
-    } as KafkaJS.ConsumerConstructorConfig);
-    this.consumer = consumer;
+    const connection = new LazyConnection<Consumer>(
+      () =>
+        kafka.consumer({
+          'isolation.level': 'read_committed',
+          'enable.auto.commit': false,
+          kafkaJS: { groupId: `${serviceName}-edge-outcomes-${randomUUID()}`, fromBeginning: false, autoCommit: false },
+        } as KafkaJS.ConsumerConstructorConfig),
+      brokerProbe(this.opts.brokers),
+    );
+    this.connection = connection;
     try {
-      await consumer.connect();
+      const consumer = await connection.get();
+      this.consumer = consumer;
       await consumer.subscribe({ topic });
       await consumer.run({
         eachMessage: async ({ message }) => {
@@ -130,7 +139,7 @@ export class OutcomeWaiter {
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'outcome consumer could not start; retrying');
       this.consumer = undefined;
-      await consumer.disconnect().catch(() => undefined);
+      await connection.close();
       if (!this.closed) this.restartTimer = setTimeout(() => void this.run(), RESTART_DELAY_MS);
     }
   }

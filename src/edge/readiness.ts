@@ -3,6 +3,8 @@
 // assigned. Each check is bounded in time; a failing one names itself.
 import type { Db } from 'mongodb';
 import type { Admin, Kafka } from '../shared/kafka.js';
+import { brokerProbe } from './broker-probe.js';
+import { LazyConnection } from './kafka-connection.js';
 import type { OutcomeWaiter } from './outcome-waiter.js';
 
 export interface ReadinessReport {
@@ -27,20 +29,9 @@ function bounded<T>(p: Promise<T>, what: string): Promise<T> {
   ]).finally(() => clearTimeout(timer));
 }
 
-export function createReadiness(deps: { kafka: Kafka; topic: string; db: Db; registryUrl: string; waiter: OutcomeWaiter }): Readiness {
-  let admin: Promise<Admin> | undefined;
-  const connectedAdmin = (): Promise<Admin> => {
-    if (!admin) {
-      const a = deps.kafka.admin();
-      const p = a.connect().then(() => a);
-      admin = p;
-      p.catch(() => {
-        if (admin === p) admin = undefined;
-        void a.disconnect().catch(() => undefined);
-      });
-    }
-    return admin;
-  };
+export function createReadiness(deps: { kafka: Kafka; brokers: readonly string[]; topic: string; db: Db; registryUrl: string; waiter: OutcomeWaiter }): Readiness {
+  const probe = brokerProbe(deps.brokers);
+  const admin = new LazyConnection<Admin>(() => deps.kafka.admin(), probe);
 
   const run = async (name: string, fn: () => Promise<unknown>, out: ReadinessReport['checks']) => {
     try {
@@ -55,7 +46,7 @@ export function createReadiness(deps: { kafka: Kafka; topic: string; db: Db; reg
     async check() {
       const checks: ReadinessReport['checks'] = {};
       await Promise.all([
-        run('kafka', async () => (await connectedAdmin()).fetchTopicMetadata({ topics: [deps.topic] }), checks),
+        run('kafka', async () => (await probe(), await admin.get()).fetchTopicMetadata({ topics: [deps.topic] }), checks),
         run('mongodb', () => deps.db.command({ ping: 1 }), checks),
         run(
           'registry',
@@ -70,10 +61,6 @@ export function createReadiness(deps: { kafka: Kafka; topic: string; db: Db; reg
       checks.outcomes = deps.waiter.isAssigned() ? { ok: true } : { ok: false, detail: 'outcome consumer not assigned yet' };
       return { ready: Object.values(checks).every((c) => c.ok), checks };
     },
-    async close() {
-      const a = admin;
-      admin = undefined;
-      if (a) await a.then((x) => x.disconnect()).catch(() => undefined);
-    },
+    close: () => admin.close(),
   };
 }

@@ -126,9 +126,10 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
 
   const sender =
     deps.sender ??
-    createCommandSender({ kafka, topic: config.topics.commands, timeoutMs: config.edge.produceTimeoutMs, maxInFlight: config.edge.maxInFlightProduces, metrics, log });
+    createCommandSender({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, timeoutMs: config.edge.produceTimeoutMs, maxInFlight: config.edge.maxInFlightProduces, metrics, log });
   const waiter = new OutcomeWaiter({
     kafka,
+    brokers: config.kafkaBrokers,
     topic: config.topics.outcomes,
     resolver: deps.resolver,
     metrics,
@@ -143,7 +144,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       return r.status === 'applied' ? { status: 'applied', version: r.version } : { status: 'rejected', code: r.code, reason: r.reason, version: r.version };
     },
   });
-  const readiness = createReadiness({ kafka, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
+  const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
   const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
 
   ordersRoutes(app, ctx);
