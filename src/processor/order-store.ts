@@ -17,22 +17,31 @@ export class ConcurrentWriteError extends Error {
 }
 
 /**
- * `in`: one `{_id: {$in: ids}}` query (right for MongoDB). `each`: one `_id` lookup per
- * order, in parallel — FerretDB's SQLite backend pushes down only a lone `_id`
- * equality, so `$in` scans the whole collection there.
+ * How to talk to the server. MongoDB: one `{_id: {$in: ids}}` read and writes
+ * conditional on the stored revision (atomic compare-and-set). FerretDB v1 (SQLite):
+ * its backend pushes down only a lone `_id` equality — `$in` and any second filter
+ * field scan the whole collection — and its filtered updates are not atomic anyway, so
+ * there we read per `_id` in parallel and write by `_id` alone (no zombie-writer check;
+ * the Kafka transaction still fences a zombie's events and offsets).
  */
-export type LoadStrategy = 'in' | 'each';
+export interface StoreStrategy {
+  load: 'in' | 'each';
+  conditionalWrites: boolean;
+}
+
+export const MONGODB_STRATEGY: StoreStrategy = { load: 'in', conditionalWrites: true };
+export const FERRETDB_STRATEGY: StoreStrategy = { load: 'each', conditionalWrites: false };
 
 export class OrderStore {
   constructor(
     private readonly db: Db,
-    private readonly loadStrategy: LoadStrategy,
+    private readonly strategy: StoreStrategy,
   ) {}
 
   async load(orderIds: string[]): Promise<Map<string, OrderDocument>> {
     const orders = ordersCollection(this.db);
     const docs =
-      this.loadStrategy === 'in'
+      this.strategy.load === 'in'
         ? await orders.find({ _id: { $in: orderIds } }).toArray()
         : (await Promise.all(orderIds.map((id) => orders.findOne({ _id: id })))).filter((d): d is OrderDocument => d !== null);
     return new Map(docs.map((d) => [d._id, d]));
@@ -44,13 +53,15 @@ export class OrderStore {
     try {
       result = await ordersCollection(this.db).bulkWrite(
         writes.map(({ expectedRevision, doc }) => ({
-          replaceOne: {
-            // A new order is upserted: if someone else inserted it meanwhile, the insert
-            // fails with a duplicate key, which is the conflict we want to see.
-            filter: expectedRevision === 0 ? { _id: doc._id, revision: { $exists: false } } : { _id: doc._id, revision: expectedRevision },
-            replacement: doc,
-            upsert: expectedRevision === 0,
-          },
+          replaceOne: this.strategy.conditionalWrites
+            ? {
+                // A new order is upserted: if someone else inserted it meanwhile, the insert
+                // fails with a duplicate key, which is the conflict we want to see.
+                filter: expectedRevision === 0 ? { _id: doc._id, revision: { $exists: false } } : { _id: doc._id, revision: expectedRevision },
+                replacement: doc,
+                upsert: expectedRevision === 0,
+              }
+            : { filter: { _id: doc._id }, replacement: doc, upsert: true },
         })),
         { ordered: false },
       );
@@ -72,7 +83,7 @@ export class OrderStore {
 }
 
 /** FerretDB says so in buildInfo; everything else is treated as MongoDB. */
-export async function detectLoadStrategy(db: Db): Promise<LoadStrategy> {
+export async function detectStoreStrategy(db: Db): Promise<StoreStrategy> {
   const info = await db.admin().command({ buildInfo: 1 });
-  return 'ferretdbVersion' in info || 'ferretdb' in info ? 'each' : 'in';
+  return 'ferretdbVersion' in info || 'ferretdb' in info ? FERRETDB_STRATEGY : MONGODB_STRATEGY;
 }

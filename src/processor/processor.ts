@@ -16,7 +16,7 @@ import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { applyBatch, type DecodedRecord, type Output } from './apply-batch.js';
 import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
-import { OrderStore, detectLoadStrategy } from './order-store.js';
+import { OrderStore, detectStoreStrategy } from './order-store.js';
 
 export interface ProcessorOptions {
   /** Stable per replica: a restarted replica fences its own unfinished transaction at once. */
@@ -90,9 +90,9 @@ export class CommandProcessor {
     ]);
     await ensureOrderIndexes(db);
     const ttl = await ensureOutcomeIndexes(db, logger);
-    const strategy = await detectLoadStrategy(db);
+    const strategy = await detectStoreStrategy(db);
     this.store = new OrderStore(db, strategy);
-    logger.info({ loadStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
+    logger.info({ storeStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
 
     this.producer = await this.connectProducer();
     this.consumer = kafka.consumer({
