@@ -88,7 +88,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
         work.catch(() => undefined);
         const reason = (err as Error).message ?? 'unknown';
         metrics.produceErrors.inc({ reason: /acknowledgement within/.test(reason) ? 'timeout' : /^Kafka unreachable/.test(reason) ? 'unreachable' : 'broker' });
-        log.warn({ err: reason, commandId: command.commandId, orderId: command.orderId }, 'command not acknowledged by Kafka');
+        log.warn({ err: reason, correlationId: command.correlationId, commandId: command.commandId, orderId: command.orderId }, 'command not acknowledged by Kafka');
         throw edgeError('KAFKA_UNAVAILABLE', reason.slice(0, 200));
       } finally {
         clearTimeout(timer);

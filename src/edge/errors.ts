@@ -191,6 +191,6 @@ export async function dependencyUnavailable<T>(name: string, call: () => Promise
   } catch (err) {
     const code = (err as { code?: unknown }).code;
     if (typeof code === 'string' && code in Errors) throw err;
-    throw edgeError('DEPENDENCY_UNAVAILABLE', name);
+    throw Object.assign(edgeError('DEPENDENCY_UNAVAILABLE', name), { cause: err });
   }
 }

@@ -37,7 +37,7 @@ export interface OutcomeWaiterOptions {
 const RESTART_DELAY_MS = 2000;
 
 export class OutcomeWaiter {
-  private readonly waiters = new Map<string, Set<(o: Outcome) => void>>();
+  private readonly waiters = new Map<string, Set<(o: Outcome | undefined) => void>>();
   private consumer: Consumer | undefined;
   private connection: LazyConnection<Consumer> | undefined;
   private closed = false;
@@ -84,6 +84,11 @@ export class OutcomeWaiter {
       if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
       this.opts.metrics.outcomeWaiters.set(this.waiters.size);
     }
+  }
+
+  /** Answers every waiting request now (as "no outcome yet" → 202), e.g. when shutting down. */
+  releaseAll(): void {
+    for (const set of this.waiters.values()) for (const resolve of [...set]) resolve(undefined);
   }
 
   async close(): Promise<void> {

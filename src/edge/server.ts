@@ -57,7 +57,10 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   const sendProblem = (err: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const r = render(err);
     if (r.fault) request.log.error({ err }, 'request failed');
-    else if (r.problem.status >= 500) request.log.warn({ code: r.problem.code, detail: r.problem.detail }, 'service unavailable');
+    else if (r.problem.status >= 500) {
+      const cause = (err as { cause?: Error }).cause;
+      request.log.warn({ code: r.problem.code, detail: r.problem.detail, ...(cause ? { cause: cause.message } : {}) }, 'service unavailable');
+    }
     return reply.code(r.problem.status).headers(r.headers).type(PROBLEM_CONTENT_TYPE).send(r.problem);
   };
 
@@ -156,6 +159,8 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     waiter.start();
     ensureIdempotencyIndexes(db, log).catch((err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'));
   });
+  // Waiting requests answer 202 at once instead of holding the shutdown for up to N s.
+  app.addHook('preClose', async () => waiter.releaseAll());
   app.addHook('onClose', async () => {
     await Promise.all([waiter.close(), sender.close(), readiness.close()]);
   });
