@@ -1,7 +1,7 @@
 // JSON Schemas of path params, query strings and headers, next to the body schemas from
 // src/schemas: Fastify validates with them and @fastify/swagger publishes them, so the
 // OpenAPI document and the validation can never disagree.
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import { ORDER_ID_PATTERN, OrderStatus, Priority, Text, UUID_PATTERN, plainJsonSchema } from '../schemas/index.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
 
@@ -61,3 +61,60 @@ export const problemResponse = {
   },
   additionalProperties: true,
 } as const;
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+const Amount = Type.Object({ amount: Type.Number({ description: 'decimal amount, e.g. 29.99' }), currency: Type.String() });
+
+/** An order as GET answers it (money as decimal amounts); also the serializer of those routes. */
+export const OrderRepresentation = Type.Object(
+  {
+    orderId: Type.String(),
+    customerId: Type.String(),
+    priority: Priority,
+    status: OrderStatus,
+    items: Type.Array(
+      Type.Object({ sku: Type.String(), productName: Type.String(), quantity: Type.Integer(), price: Amount, lineTotal: Amount }),
+    ),
+    totalAmount: Amount,
+    shippingAddress: Type.Object({ street: Type.String(), city: Type.String(), state: Type.String(), zipCode: Type.String(), country: Type.String() }),
+    promisedDeliveryAt: Nullable(Type.String()),
+    waveId: Nullable(Type.String()),
+    trackingNumber: Nullable(Type.String()),
+    carrier: Nullable(Type.String()),
+    deliveredAt: Nullable(Type.String()),
+    cancellationReason: Nullable(Type.String()),
+    createdAt: Type.String(),
+    updatedAt: Type.String(),
+    version: Type.Integer({ description: 'aggregate version; also the weak ETag' }),
+    timeline: Type.Array(Type.Object({ status: OrderStatus, event: Type.String(), at: Type.String(), version: Type.Integer(), commandId: Type.String() })),
+  },
+  { description: 'The order' },
+);
+
+export const orderResponse = plainJsonSchema(OrderRepresentation);
+
+export const orderListResponse = plainJsonSchema(
+  Type.Object(
+    {
+      items: Type.Array(OrderRepresentation),
+      limit: Type.Integer(),
+      nextCursor: Nullable(Type.String({ description: 'pass as ?cursor= for the next page; null on the last page' })),
+    },
+    { description: 'Orders, newest first' },
+  ),
+);
+
+export const commandStatusResponse = plainJsonSchema(
+  Type.Object(
+    {
+      commandId: Type.String(),
+      orderId: Type.Optional(Type.String()),
+      commandType: Type.Optional(Type.String()),
+      status: Type.Union([Type.Literal('pending'), Type.Literal('applied'), Type.Literal('rejected')]),
+      code: Type.Optional(Type.String({ description: 'rejection code, e.g. INVALID_TRANSITION' })),
+      reason: Type.Optional(Type.String()),
+      version: Type.Optional(Type.Integer({ description: 'order version after the command' })),
+    },
+    { description: 'What became of the command' },
+  ),
+);

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { findOutcome } from '../../shared/outcomes-collection.js';
 import { dependencyUnavailable } from '../errors.js';
-import { commandIdParams, problemResponse } from '../route-schemas.js';
+import { commandIdParams, commandStatusResponse, problemResponse } from '../route-schemas.js';
 import type { EdgeContext } from '../submission.js';
 
 export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
@@ -13,7 +13,7 @@ export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         summary: 'Status of a command: pending until the processor recorded its outcome',
         tags: ['commands'],
         params: commandIdParams,
-        response: { '4xx': problemResponse },
+        response: { 200: commandStatusResponse, '4xx': problemResponse },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import { findOrderDocument, listOrderDocuments } from '../../shared/orders-colle
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
 import { etagOf, matchesIfNoneMatch, orderView } from '../order-view.js';
-import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderIdParams, problemResponse } from '../route-schemas.js';
+import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
 import { submitCommand, type EdgeContext } from '../submission.js';
 
 const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
@@ -42,7 +42,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
 
   app.get<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId',
-    { schema: { summary: 'Read an order (ETag / If-None-Match)', tags: ['orders'], params: orderIdParams, response: { '4xx': problemResponse } } },
+    { schema: { summary: 'Read an order (ETag / If-None-Match)', tags: ['orders'], params: orderIdParams, response: { 200: orderResponse, '4xx': problemResponse } } },
     async (request, reply) => {
       const { orderId } = request.params;
       const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
@@ -56,7 +56,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
 
   app.get<{ Querystring: { status?: string; priority?: string; customerId?: string; limit?: number; cursor?: string } }>(
     '/api/v1/orders',
-    { schema: { summary: 'List orders, newest first (keyset pagination)', tags: ['orders'], querystring: listQuery, response: { '4xx': problemResponse } } },
+    { schema: { summary: 'List orders, newest first (keyset pagination)', tags: ['orders'], querystring: listQuery, response: { 200: orderListResponse, '4xx': problemResponse } } },
     async (request) => {
       const { status, priority, customerId, cursor } = request.query;
       const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
