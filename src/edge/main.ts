@@ -41,7 +41,8 @@ async function main(): Promise<void> {
   const logger = createLogger(`${config.serviceName}-edge`, config.logLevel);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-edge`, security: config.kafkaSecurity });
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-edge`);
-  await mongo.connect();
+  // Not awaited: the edge starts while MongoDB is down too (reads then answer 503).
+  mongo.connect().catch((err: Error) => logger.warn({ err: err.message }, 'MongoDB not reachable yet; the driver keeps trying'));
   let stopping = false;
   void provisionTopics(kafka, config, logger, () => stopping);
 

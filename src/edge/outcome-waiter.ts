@@ -121,6 +121,8 @@ export class OutcomeWaiter {
         kafka.consumer({
           'isolation.level': 'read_committed',
           'enable.auto.commit': false,
+          // Notice soon when the outcomes topic is created after the edge started (default 5 min).
+          'topic.metadata.refresh.interval.ms': 10_000,
           kafkaJS: { groupId: `${serviceName}-edge-outcomes-${randomUUID()}`, fromBeginning: false, autoCommit: false },
         } as KafkaJS.ConsumerConstructorConfig),
       brokerProbe(this.opts.brokers),
