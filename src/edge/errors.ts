@@ -194,3 +194,26 @@ export async function dependencyUnavailable<T>(name: string, call: () => Promise
     throw Object.assign(edgeError('DEPENDENCY_UNAVAILABLE', name), { cause: err });
   }
 }
+
+const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * JSON Pointer of the first string (value or key) with an unpaired surrogate, if any.
+ * Iterative: a body may nest thousands of levels before validation refuses it.
+ */
+export function illFormedString(value: unknown): string | undefined {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, pointer] = stack.pop() as [unknown, string];
+    if (typeof v === 'string') {
+      if (UNPAIRED_SURROGATE.test(v)) return pointer;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, child] of Object.entries(v)) {
+        const at = `${pointer}/${escapePointer(key)}`;
+        if (UNPAIRED_SURROGATE.test(key)) return at;
+        stack.push([child, at]);
+      }
+    }
+  }
+  return undefined;
+}

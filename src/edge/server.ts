@@ -18,7 +18,7 @@ import { findOutcome } from '../shared/outcomes-collection.js';
 import { bearerAuth } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
-import { Errors, PROBLEM_CONTENT_TYPE, problem, renderError } from './errors.js';
+import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
 import { createReadiness } from './readiness.js';
@@ -87,7 +87,13 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   const json = app.getDefaultJsonParser('error', 'error');
   app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (request, body, done) => {
     if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    json(request, body as string, done);
+    json(request, body as string, (err, parsed) => {
+      if (err) return done(err);
+      // "\ud800" is valid JSON but no text: it would reach Kafka and the events as U+FFFD.
+      const broken = illFormedString(parsed);
+      if (broken !== undefined) return done(edgeError('VALIDATION_FAILED', 'ill-formed Unicode', { errors: [{ in: 'body', pointer: broken, detail: 'contains an unpaired UTF-16 surrogate' }] }));
+      done(null, parsed);
+    });
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(error, request, reply));
@@ -97,6 +103,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, String(request.id));
+    // Bodies are read as sent; a compressed one would be misread as JSON (RFC 7694: 415).
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw edgeError('UNSUPPORTED_MEDIA_TYPE');
   });
   if (config.apiToken) app.addHook('onRequest', bearerAuth(config.apiToken));
   app.addHook('preValidation', async (request) => {

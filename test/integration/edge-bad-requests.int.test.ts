@@ -97,6 +97,10 @@ const rows: Row[] = [
   { name: 'unknown order', method: 'GET', path: `${ORDERS}/ORD-nope`, status: 404, code: 'ORDER_NOT_FOUND' },
   { name: 'unknown route', method: 'DELETE', path: A, status: 404, code: 'ROUTE_NOT_FOUND' },
   { name: 'bad percent-encoding', method: 'GET', path: `${ORDERS}/%zz`, status: 400 },
+  { name: 'unpaired UTF-16 surrogate', raw: JSON.stringify(seed()).replace('CUST-001', '\\ud800'), status: 400, pointer: '/customerId' },
+  { name: 'gzip Content-Encoding', body: seed(), headers: { 'content-encoding': 'gzip' }, status: 415, code: 'UNSUPPORTED_MEDIA_TYPE' },
+  { name: '50,000 levels of nesting', raw: '['.repeat(50_000) + ']'.repeat(50_000), status: 400, pointer: '' },
+  { name: 'null body', method: 'PUT', path: `${A}/validate`, raw: 'null', status: 400, pointer: '' },
 ];
 
 describe('bad requests get a clear 4xx problem+json', () => {

@@ -87,3 +87,16 @@ describe('money checks before producing', () => {
     expect(moneyProblems({ items: [item(1, 'JPY')] })).toBeUndefined();
   });
 });
+
+describe('ill-formed Unicode in bodies', () => {
+  it('points at the first unpaired surrogate, in values and keys', async () => {
+    const { illFormedString } = await import('../../src/edge/errors.js');
+    expect(illFormedString({ a: 'ok 😀', b: ['x', 'bad \ud800 here'] })).toBe('/b/1');
+    expect(illFormedString({ ['k\udc00']: 1 })).toBe('/k\udc00');
+    expect(illFormedString({ a: '😀', b: { c: 'fine' } })).toBeUndefined();
+  });
+  it('copes with deep nesting', async () => {
+    const { illFormedString } = await import('../../src/edge/errors.js');
+    expect(illFormedString(JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)))).toBeUndefined();
+  });
+});
