@@ -1,4 +1,5 @@
 // Process entry of one processor replica: `tsx src/processor/main.ts`.
+import pRetry from 'p-retry';
 import { ConfigError, loadConfig } from '../shared/config.js';
 import { createKafka } from '../shared/kafka.js';
 import { createLogger } from '../shared/logger.js';
@@ -21,7 +22,12 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(`${config.serviceName}-processor`, config.logLevel);
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-processor`);
-  await mongo.connect();
+  // A server that is briefly unreachable at start is waited for, not a reason to die.
+  await pRetry(() => mongo.connect(), {
+    retries: 20,
+    maxTimeout: 5000,
+    onFailedAttempt: ({ error, attemptNumber }) => logger.warn({ err: error.message, attempt: attemptNumber }, 'MongoDB not reachable yet, retrying'),
+  });
   const metrics = createProcessorMetrics();
   const processor = new CommandProcessor({
     config,
