@@ -7,7 +7,7 @@ import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Db } from 'mongodb';
 import pRetry from 'p-retry';
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
-import type { Config } from '../shared/config.js';
+import type { Config, ProcessorConfig } from '../shared/config.js';
 import { createProducer, ensureTopics, type Consumer, type Kafka, type Producer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import { ensureOrderIndexes, type OrderDocument } from '../shared/orders-collection.js';
@@ -18,17 +18,7 @@ import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type 
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderStore, detectStoreStrategy } from './order-store.js';
 
-export interface ProcessorOptions {
-  /** Stable per replica: a restarted replica fences its own unfinished transaction at once. */
-  instanceId: string;
-  groupId: string;
-  maxBatchSize: number;
-  /** Not ready when lag stays above zero while no batch completes for this long. */
-  stallTimeoutMs: number;
-  /** Orders kept in memory between batches (the processor is their only writer). */
-  cacheSize: number;
-  transactionTimeoutMs: number;
-}
+export type ProcessorOptions = ProcessorConfig;
 
 export interface ProcessorDeps {
   config: Config;
