@@ -34,8 +34,10 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
   let inFlight = 0;
   let closed = false;
   // The record gives up about when the caller does, so a 503 rarely hides a late delivery.
+  // Every send is awaited by an HTTP request: linger 1 ms measured best on bench:edge at 32
+  // connections (≈6200 req/s, p50 4 ms; 5 ms: ≈5000 req/s, p50 6 ms; 0 ms: ≈3000 req/s).
   const connection = new LazyConnection<Producer>(
-    () => createProducer(kafka, { messageTimeoutMs: timeoutMs }),
+    () => createProducer(kafka, { messageTimeoutMs: timeoutMs, lingerMs: 1 }),
     brokerProbe(brokers),
     (err) => log.warn({ err: err.message }, 'Kafka producer could not connect; the next command retries'),
   );
