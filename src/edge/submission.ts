@@ -27,6 +27,9 @@ export interface EdgeContext {
 
 export const orderLocation = (orderId: string): string => `/api/v1/orders/${orderId}`;
 
+/** OpenAPI security requirement of mutating routes when API_TOKEN is set. */
+export const securityOf = (ctx: EdgeContext): { security?: { bearer: string[] }[] } => (ctx.config.apiToken ? { security: [{ bearer: [] }] } : {});
+
 /**
  * Amounts the schema cannot judge: decimals per currency, one currency per order. Caught
  * here as 422 so a client learns at once, instead of from a later rejection.

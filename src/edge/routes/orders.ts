@@ -6,9 +6,17 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
 import { etagOf, matchesIfNoneMatch, orderView } from '../order-view.js';
 import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
-import { submitCommand, type EdgeContext } from '../submission.js';
+import { securityOf, submitCommand, type EdgeContext } from '../submission.js';
 
 const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
+
+/** The seed's create body, shown in the OpenAPI document. */
+const SEED_EXAMPLE = {
+  customerId: 'CUST-001',
+  priority: 'standard',
+  items: [{ sku: 'SKU-001', productName: 'Widget A', quantity: 2, price: { amount: 29.99, currency: 'USD' } }],
+  shippingAddress: { street: '123 Main St', city: 'New York', state: 'NY', zipCode: '10001', country: 'US' },
+};
 
 export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
   app.post(
@@ -18,8 +26,9 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         summary: 'Create an order (CreateOrder command)',
         tags: ['orders'],
         headers: commandHeaders,
-        body: HTTP_BODY_JSON_SCHEMAS.CreateOrder,
+        body: { ...HTTP_BODY_JSON_SCHEMAS.CreateOrder, examples: [SEED_EXAMPLE] },
         response: commandResponses,
+        ...securityOf(ctx),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'CreateOrder', undefined),
@@ -35,6 +44,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         headers: commandHeaders,
         body: HTTP_BODY_JSON_SCHEMAS.ModifyOrder,
         response: commandResponses,
+        ...securityOf(ctx),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'ModifyOrder', request.params.orderId),
