@@ -4,7 +4,7 @@
 // Race-safe through the unique _id: the first request inserts, later ones read.
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { DUPLICATE_KEY } from './mongo.js';
+import { DUPLICATE_KEY, ensureExpiryIndex } from './mongo.js';
 
 export const IDEMPOTENCY_COLLECTION = 'idempotency_keys';
 
@@ -64,16 +64,5 @@ export async function releaseIdempotencyKey(db: Db, id: string): Promise<void> {
 
 /** TTL on MongoDB; FerretDB v1 has none: a plain index and a logged note instead (prune by hand). */
 export async function ensureIdempotencyIndexes(db: Db, log: Pick<Logger, 'warn'>): Promise<'ttl' | 'no-ttl'> {
-  const keys = idempotencyCollection(db);
-  try {
-    await keys.createIndex({ createdAt: 1 }, { name: 'createdAt_ttl', expireAfterSeconds: IDEMPOTENCY_RETENTION_SECONDS });
-    return 'ttl';
-  } catch (err) {
-    log.warn(
-      { err: (err as Error).message },
-      'this MongoDB server does not support TTL indexes: idempotency keys will not expire by themselves (plain index on createdAt instead; prune old ones by hand)',
-    );
-    await keys.createIndex({ createdAt: 1 }, { name: 'createdAt' });
-    return 'no-ttl';
-  }
+  return ensureExpiryIndex(idempotencyCollection(db), 'createdAt', IDEMPOTENCY_RETENTION_SECONDS, log, 'idempotency keys');
 }

@@ -3,6 +3,7 @@
 import type { Collection, Db, Filter } from 'mongodb';
 import type { AppliedCommand, OrderState } from '../domain/index.js';
 import type { OrderEvent } from '../schemas/index.js';
+import { ensureIndexes } from './mongo.js';
 
 export const ORDERS_COLLECTION = 'orders';
 
@@ -33,7 +34,7 @@ export const ordersCollection = (db: Db): Collection<OrderDocument> => db.collec
 
 /** Indexes for the edge's queries: by status (newest first), by customer, by priority. */
 export async function ensureOrderIndexes(db: Db): Promise<void> {
-  await ordersCollection(db).createIndexes([
+  await ensureIndexes(ordersCollection(db), [
     { key: { 'order.status': 1, 'order.createdAt': -1, _id: -1 }, name: 'status_createdAt' },
     { key: { 'order.customerId': 1, 'order.createdAt': -1, _id: -1 }, name: 'customer_createdAt' },
     { key: { 'order.priority': 1, 'order.createdAt': -1, _id: -1 }, name: 'priority_createdAt' },

@@ -4,6 +4,7 @@
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { CommandOutcome } from '../schemas/index.js';
+import { ensureExpiryIndex, ensureIndexes } from './mongo.js';
 
 export const OUTCOMES_COLLECTION = 'command_outcomes';
 
@@ -24,25 +25,11 @@ export const toOutcomeDocument = (o: CommandOutcome, recordedAt: Date): OutcomeD
 
 export const fromOutcomeDocument = ({ _id, recordedAt: _at, ...rest }: OutcomeDocument): CommandOutcome => ({ commandId: _id, ...rest }) as CommandOutcome;
 
-/**
- * Outcomes expire after a week on MongoDB (TTL index). FerretDB v1 has no TTL indexes:
- * there we keep a plain index on recordedAt and outcomes stay until pruned by hand
- * (`db.command_outcomes.deleteMany({recordedAt: {$lt: …}})`); one log line says so.
- */
+/** Outcomes expire after a week on MongoDB (TTL); on FerretDB v1 they stay until pruned by hand. */
 export async function ensureOutcomeIndexes(db: Db, log: Pick<Logger, 'warn'>): Promise<'ttl' | 'no-ttl'> {
   const outcomes = outcomesCollection(db);
-  await outcomes.createIndex({ orderId: 1 }, { name: 'orderId' });
-  try {
-    await outcomes.createIndex({ recordedAt: 1 }, { name: 'recordedAt_ttl', expireAfterSeconds: OUTCOME_RETENTION_SECONDS });
-    return 'ttl';
-  } catch (err) {
-    log.warn(
-      { err: (err as Error).message },
-      'this MongoDB server does not support TTL indexes: command outcomes will not expire by themselves (plain index on recordedAt instead; prune old ones by hand)',
-    );
-    await outcomes.createIndex({ recordedAt: 1 }, { name: 'recordedAt' });
-    return 'no-ttl';
-  }
+  await ensureIndexes(outcomes, [{ key: { orderId: 1 }, name: 'orderId' }]);
+  return ensureExpiryIndex(outcomes, 'recordedAt', OUTCOME_RETENTION_SECONDS, log, 'command outcomes');
 }
 
 /** What became of a command, if the processor recorded it yet (GET /api/v1/commands/{id}). */
