@@ -27,10 +27,12 @@ export class ConcurrentWriteError extends Error {
 export interface StoreStrategy {
   load: 'in' | 'each';
   conditionalWrites: boolean;
+  /** Updates per bulk write (FerretDB v1.24 hangs the database on an update command with 100 or more). */
+  maxUpdatesPerBulk: number;
 }
 
-export const MONGODB_STRATEGY: StoreStrategy = { load: 'in', conditionalWrites: true };
-export const FERRETDB_STRATEGY: StoreStrategy = { load: 'each', conditionalWrites: false };
+export const MONGODB_STRATEGY: StoreStrategy = { load: 'in', conditionalWrites: true, maxUpdatesPerBulk: 1000 };
+export const FERRETDB_STRATEGY: StoreStrategy = { load: 'each', conditionalWrites: false, maxUpdatesPerBulk: 50 };
 
 export class OrderStore {
   constructor(
@@ -49,36 +51,47 @@ export class OrderStore {
 
   async write(writes: OrderWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    let result;
+    const orders = ordersCollection(this.db);
+    // New orders are inserted: a duplicate key means someone else created it meanwhile,
+    // the conflict we want to see (and on FerretDB an insert is cheap, an update scans).
+    const inserts = writes.filter((w) => w.expectedRevision === 0).map((w) => ({ insertOne: { document: w.doc } }));
+    const replaces = writes
+      .filter((w) => w.expectedRevision !== 0)
+      .map(({ expectedRevision, doc }) => ({
+        replaceOne: {
+          filter: this.strategy.conditionalWrites ? { _id: doc._id, revision: expectedRevision } : { _id: doc._id },
+          replacement: doc,
+        },
+      }));
+    let done = 0;
     try {
-      result = await ordersCollection(this.db).bulkWrite(
-        writes.map(({ expectedRevision, doc }) => ({
-          replaceOne: this.strategy.conditionalWrites
-            ? {
-                // A new order is upserted: if someone else inserted it meanwhile, the insert
-                // fails with a duplicate key, which is the conflict we want to see.
-                filter: expectedRevision === 0 ? { _id: doc._id, revision: { $exists: false } } : { _id: doc._id, revision: expectedRevision },
-                replacement: doc,
-                upsert: expectedRevision === 0,
-              }
-            : { filter: { _id: doc._id }, replacement: doc, upsert: true },
-        })),
-        { ordered: false },
-      );
+      if (inserts.length > 0) done += (await orders.bulkWrite(inserts, { ordered: false })).insertedCount;
+      for (let i = 0; i < replaces.length; i += this.strategy.maxUpdatesPerBulk) {
+        done += (await orders.bulkWrite(replaces.slice(i, i + this.strategy.maxUpdatesPerBulk), { ordered: false })).matchedCount;
+      }
     } catch (err) {
       if (err instanceof MongoBulkWriteError && err.code === DUPLICATE_KEY) throw new ConcurrentWriteError(err.message);
       throw err;
     }
-    const done = result.matchedCount + result.upsertedCount;
     if (done !== writes.length) throw new ConcurrentWriteError(`${writes.length - done} of ${writes.length} conditional writes matched no document`);
   }
 
+  /**
+   * Inserts; an outcome already there (a replayed batch) is the same record and its
+   * duplicate key is ignored. Inserts, not upserts: on FerretDB an update by _id scans
+   * the whole collection.
+   */
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
     if (outcomes.length === 0) return;
-    await outcomesCollection(this.db).bulkWrite(
-      outcomes.map((o) => ({ replaceOne: { filter: { _id: o.commandId }, replacement: toOutcomeDocument(o, at), upsert: true } })),
-      { ordered: false },
-    );
+    // One record per commandId even if a batch holds the same command twice.
+    const unique = [...new Map(outcomes.map((o) => [o.commandId, o])).values()];
+    try {
+      await outcomesCollection(this.db).insertMany(unique.map((o) => toOutcomeDocument(o, at)), { ordered: false });
+    } catch (err) {
+      const onlyDuplicates =
+        err instanceof MongoBulkWriteError && [err.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
+      if (!onlyDuplicates) throw err;
+    }
   }
 }
 

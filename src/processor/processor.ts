@@ -203,7 +203,10 @@ export class CommandProcessor {
     const plan = applyBatch(decoded, loaded);
     const byTopic = await this.encodeOutputs(topic, plan.outputs, now);
 
-    await Promise.all([this.store!.write(plan.writes), this.store!.recordOutcomes(plan.outcomes, now)]);
+    // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
+    // it (every later request on that database hung).
+    await this.store!.write(plan.writes);
+    await this.store!.recordOutcomes(plan.outcomes, now);
     await this.commit(topic, partition, messages[messages.length - 1]!.offset, byTopic);
 
     // Only now is the batch's state the committed truth worth caching.
