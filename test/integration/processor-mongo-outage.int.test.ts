@@ -2,8 +2,8 @@
 // with backoff, /ready false), then resumes by itself; nothing lost, nothing twice.
 // Uses a FerretDB of its own (same binary as the stack) so the shared one stays up.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,16 +13,10 @@ import { createProducer } from '../../src/shared/kafka.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
+import { freePort } from '../support/ports.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
   });
 
 describe('G4: MongoDB outage', () => {
