@@ -20,8 +20,6 @@ import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 const ORDERS = Number(process.env.CRASH_ORDERS ?? 600);
 const KILLS = 5;
 
-  });
-
 /** Starts a replica and waits until it consumes (its /ready answers 200). */
 async function startReplica(env: Record<string, string>): Promise<ChildProcess> {
   const port = await freePort();

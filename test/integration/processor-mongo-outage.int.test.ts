@@ -17,8 +17,6 @@ import { freePort } from '../support/ports.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
-  });
-
 describe('G4: MongoDB outage', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-outage-'));
   let mongod: ChildProcess | undefined;
