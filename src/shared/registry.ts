@@ -29,29 +29,37 @@ export class RegistryUnavailableError extends Error {
 }
 
 /**
- * Writer schemas by id, cached forever (ids are immutable). Only a 404 means "unknown id"
- * (a poison record, dead-lettered); anything else — refused connection, 5xx, timeout —
- * throws RegistryUnavailableError so the processor pauses and retries instead (G4).
+ * Writer schemas by id, cached forever (ids are immutable), one request per id even
+ * when a whole batch asks at once. Only a 404 means "unknown id" (a poison record,
+ * dead-lettered); anything else — refused connection, 5xx, timeout — throws
+ * RegistryUnavailableError so the processor pauses and retries instead (G4).
  */
 export function schemaResolver(url: string, timeoutMs = 5000): SchemaResolver {
-  const cache = new Map<number, avro.Type>();
-  return {
-    async getSchema(id: number): Promise<avro.Type | undefined> {
-      const hit = cache.get(id);
-      if (hit) return hit;
-      let res: Response;
-      try {
-        res = await fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
-      } catch (err) {
-        throw new RegistryUnavailableError(`schema registry unreachable: ${(err as Error).message}`);
-      }
+  const cache = new Map<number, Promise<avro.Type | undefined>>();
+  const fetchSchema = async (id: number): Promise<avro.Type | undefined> => {
+    let body: { schema: string; schemaType?: string };
+    try {
+      const res = await fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
       if (res.status === 404) return undefined;
       if (!res.ok) throw new RegistryUnavailableError(`schema registry answered ${res.status} for schema id ${id}`);
-      const body = (await res.json()) as { schema: string; schemaType?: string };
-      if (body.schemaType && body.schemaType !== 'AVRO') return undefined;
-      const type = avro.Type.forSchema(JSON.parse(body.schema) as avro.Schema);
-      cache.set(id, type);
-      return type;
+      body = (await res.json()) as typeof body;
+    } catch (err) {
+      if (err instanceof RegistryUnavailableError) throw err;
+      throw new RegistryUnavailableError(`schema registry unreachable: ${(err as Error).message}`);
+    }
+    if (body.schemaType && body.schemaType !== 'AVRO') return undefined;
+    return avro.Type.forSchema(JSON.parse(body.schema) as avro.Schema);
+  };
+  return {
+    getSchema(id: number): Promise<avro.Type | undefined> {
+      let hit = cache.get(id);
+      if (!hit) {
+        hit = fetchSchema(id);
+        cache.set(id, hit);
+        // Failures and "unknown" are not cached: the id may exist on the next try.
+        hit.then((t) => t === undefined && cache.delete(id), () => cache.delete(id));
+      }
+      return hit;
     },
   };
 }
