@@ -3,7 +3,7 @@
 import type { Db, MongoClient } from 'mongodb';
 import { pino } from 'pino';
 import { CommandProcessor } from '../../src/processor/processor.js';
-import { createProcessorMetrics } from '../../src/processor/metrics.js';
+import { createProcessorMetrics, type ProcessorMetrics } from '../../src/processor/metrics.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import { createKafka, type Kafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
@@ -33,6 +33,7 @@ export function isolatedEnv(prefix: string, partitions = 3): Record<string, stri
 
 export interface RunningProcessor {
   processor: CommandProcessor;
+  metrics: ProcessorMetrics;
   config: Config;
   kafka: Kafka;
   mongo: MongoClient;
@@ -46,6 +47,7 @@ export async function startProcessor(env: Record<string, string>): Promise<Runni
   const mongo = createMongoClient(config.mongodbUri);
   await mongo.connect();
   const db = mongo.db(config.mongodbDatabase);
+  const metrics = createProcessorMetrics();
   const processor = new CommandProcessor({
     config,
     options: config.processor,
@@ -54,11 +56,12 @@ export async function startProcessor(env: Record<string, string>): Promise<Runni
     registry: createRegistry(config.schemaRegistryUrl),
     resolver: schemaResolver(config.schemaRegistryUrl),
     logger: pino({ level: config.logLevel }),
-    metrics: createProcessorMetrics(),
+    metrics,
   });
   await processor.start();
   return {
     processor,
+    metrics,
     config,
     kafka,
     mongo,
