@@ -166,7 +166,7 @@ export class CommandProcessor {
   }
 
   private async processBatch(topic: string, partition: number, messages: BatchMessage[]): Promise<void> {
-    const { config, metrics, resolver } = this.deps;
+    const { metrics, resolver } = this.deps;
     const started = performance.now();
     const now = new Date();
 
@@ -226,7 +226,6 @@ export class CommandProcessor {
     }
     for (const o of plan.outcomes) metrics.commands.inc({ type: o.commandType, outcome: o.status });
     if (plan.stats.duplicates > 0) this.deps.logger.info({ partition, ...plan.stats }, 'batch contained re-delivered commands');
-    void config;
   }
 
   private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date): Promise<Map<string, OutMessage[]>> {
