@@ -21,7 +21,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   const expectedEvents = new Map<string, string[]>();
   const commandIds = new Set<string>();
   for (const record of log) {
-    const c = await decodeCommand(record.value, { getSchema: async () => undefined });
+    const c = await decodeCommand(record.value, resolver);
     commandIds.add(c.commandId);
     const r = handle(states.get(c.orderId) ?? initialState, c);
     if (r.state.version > 0) states.set(c.orderId, r.state);
