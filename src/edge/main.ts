@@ -1,10 +1,11 @@
 // Process entry of one edge replica: `tsx src/edge/main.ts`. Starts even while Kafka is
 // down (commands then get 503 + Retry-After until it is back); topics are created when
 // missing, retried in the background until the broker answers.
-import { ConfigError, loadConfig, type Config } from '../shared/config.js';
+import type { Config } from '../shared/config.js';
 import { createKafka, ensureTopics, type Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { createMongoClient } from '../shared/mongo.js';
+import { loadConfigOrExit, onShutdown, runMain } from '../shared/process-lifecycle.js';
 import { schemaResolver } from '../shared/registry.js';
 import { buildEdge } from './server.js';
 
@@ -28,44 +29,23 @@ async function provisionTopics(kafka: Kafka, config: Config, log: Logger, isStop
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(`${config.serviceName}-edge`, config.logLevel);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-edge`, security: config.kafkaSecurity });
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-edge`);
   // Not awaited: the edge starts while MongoDB is down too (reads then answer 503).
   mongo.connect().catch((err: Error) => logger.warn({ err: err.message }, 'MongoDB not reachable yet; the driver keeps trying'));
-  let stopping = false;
-  void provisionTopics(kafka, config, logger, () => stopping);
+  let app: Awaited<ReturnType<typeof buildEdge>> | undefined;
+  // Requests in flight finish (app.close waits for them), then MongoDB closes.
+  const shutdown = onShutdown(logger, 'edge', async () => {
+    await app?.close();
+    await mongo.close();
+  }, 15_000);
+  void provisionTopics(kafka, config, logger, shutdown.isStopping);
 
-  const app = await buildEdge({ config, db: mongo.db(config.mongodbDatabase), kafka, resolver: schemaResolver(config.schemaRegistryUrl), logger });
+  app = await buildEdge({ config, db: mongo.db(config.mongodbDatabase), kafka, resolver: schemaResolver(config.schemaRegistryUrl), logger });
   await app.listen({ port: config.port, host: '0.0.0.0' });
   logger.info({ port: config.port, commands: config.topics.commands }, 'edge listening');
-
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: finishing requests in flight');
-    const force = setTimeout(() => process.exit(1), 15_000);
-    force.unref();
-    await app.close();
-    await mongo.close();
-    logger.info('edge stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`edge failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runMain('edge', main);

@@ -1,25 +1,16 @@
 // Process entry of one processor replica: `tsx src/processor/main.ts`.
 import pRetry from 'p-retry';
-import { ConfigError, loadConfig } from '../shared/config.js';
 import { createKafka } from '../shared/kafka.js';
 import { createLogger } from '../shared/logger.js';
 import { createMongoClient } from '../shared/mongo.js';
+import { loadConfigOrExit, onShutdown, runMain } from '../shared/process-lifecycle.js';
 import { createRegistry, schemaResolver } from '../shared/registry.js';
 import { startOpsServer } from './http.js';
 import { createProcessorMetrics } from './metrics.js';
 import { CommandProcessor } from './processor.js';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = loadConfigOrExit();
   const logger = createLogger(`${config.serviceName}-processor`, config.logLevel);
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-processor`);
   // A server that is briefly unreachable at start is waited for, not a reason to die.
@@ -43,22 +34,12 @@ async function main(): Promise<void> {
   await processor.start();
   logger.info({ instanceId: config.processor.instanceId, port: config.processorPort, commands: config.topics.commands }, 'processor started');
 
-  let stopping = false;
-  const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping: finishing the batch in flight');
+  // The batch in flight finishes and commits, then the group is left.
+  onShutdown(logger, 'processor', async () => {
     await processor.stop();
     ops.close();
     await mongo.close();
-    logger.info('processor stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  });
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`processor failed to start: ${(err as Error).stack ?? String(err)}\n`);
-  process.exit(1);
-});
+runMain('processor', main);
