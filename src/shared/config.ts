@@ -69,6 +69,58 @@ export class ConfigError extends Error {
   }
 }
 
+/** Which process reads a variable: the HTTP edge, the processor, or both. */
+export type ConfigConsumer = 'edge' | 'processor';
+
+export interface ConfigVariable {
+  name: string;
+  /** The default as a user would type it; a sentence when it is derived; 'required' when there is none. */
+  default: string;
+  description: string;
+  usedBy: readonly ConfigConsumer[];
+}
+
+const BOTH = ['edge', 'processor'] as const;
+
+/**
+ * Every variable loadConfig reads, for `order-service --help` and the README. A unit test
+ * reads loadConfig through a recording proxy and checks this list is complete and that
+ * each literal default here is the one loadConfig applies.
+ */
+export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
+  { name: 'KAFKA_BROKERS', default: 'required', description: 'comma-separated host:port list', usedBy: BOTH },
+  { name: 'SCHEMA_REGISTRY_URL', default: 'required', description: 'Confluent-compatible schema registry base URL', usedBy: BOTH },
+  { name: 'MONGODB_URI', default: 'required', description: 'MongoDB connection string (mongodb:// or mongodb+srv://)', usedBy: BOTH },
+  { name: 'MONGODB_DATABASE', default: 'orders_db', description: 'database name', usedBy: BOTH },
+  { name: 'SERVICE_NAME', default: 'order-service', description: 'service identifier (client ids, event source)', usedBy: BOTH },
+  { name: 'LOG_LEVEL', default: 'info', description: 'pino level: fatal, error, warn, info, debug, trace, silent', usedBy: BOTH },
+  { name: 'PORT', default: '8001', description: 'HTTP edge port (API, /docs, /health, /ready, /metrics)', usedBy: ['edge'] },
+  { name: 'PROCESSOR_PORT', default: '8002', description: 'processor ops port (/health, /ready, /metrics)', usedBy: ['processor'] },
+  { name: 'TOPIC_COMMANDS', default: 'wms.orders.commands', description: 'command topic', usedBy: BOTH },
+  { name: 'TOPIC_EVENTS', default: 'wms.orders.events', description: 'event topic (Avro)', usedBy: ['processor'] },
+  { name: 'TOPIC_OUTCOMES', default: 'wms.orders.command-outcomes', description: 'command outcome topic', usedBy: BOTH },
+  { name: 'TOPIC_DLQ', default: 'wms.orders.commands.dlq', description: 'dead-letter topic', usedBy: ['processor'] },
+  { name: 'COMMAND_PARTITIONS', default: '12', description: 'partitions when the service creates its topics', usedBy: BOTH },
+  { name: 'KAFKA_SSL', default: 'false', description: 'TLS to the brokers (true/false)', usedBy: BOTH },
+  { name: 'KAFKA_SASL_MECHANISM', default: 'off', description: 'plain, scram-sha-256 or scram-sha-512', usedBy: BOTH },
+  { name: 'KAFKA_SASL_USERNAME', default: 'required with SASL', description: 'SASL user name', usedBy: BOTH },
+  { name: 'KAFKA_SASL_PASSWORD', default: 'required with SASL', description: 'SASL password', usedBy: BOTH },
+  { name: 'API_TOKEN', default: 'unset', description: 'bearer token required on mutating routes when set (16+ characters)', usedBy: ['edge'] },
+  { name: 'PRODUCE_TIMEOUT_MS', default: '5000', description: 'a produce slower than this answers 503', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_IN_FLIGHT', default: '1000', description: 'produces awaiting acknowledgement before 503 at once', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_WAIT_SECONDS', default: '30', description: 'upper bound of Prefer: wait=N', usedBy: ['edge'] },
+  { name: 'EDGE_BODY_LIMIT_BYTES', default: '262144', description: 'largest accepted request body', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'event-loop delay that sheds load with 503 (0 = off)', usedBy: ['edge'] },
+  { name: 'EDGE_RETRY_AFTER_SECONDS', default: '5', description: 'Retry-After on 503 answers', usedBy: ['edge'] },
+  { name: 'PROCESSOR_INSTANCE_ID', default: '<SERVICE_NAME>-processor-<HOSTNAME>', description: 'stable per replica: the transactional id', usedBy: ['processor'] },
+  { name: 'HOSTNAME', default: 'local', description: 'part of the default PROCESSOR_INSTANCE_ID', usedBy: ['processor'] },
+  { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
+  { name: 'PROCESSOR_MAX_BATCH', default: '500', description: 'most records per partition batch', usedBy: ['processor'] },
+  { name: 'PROCESSOR_STALL_TIMEOUT_MS', default: '30000', description: 'not ready when lag stays and no batch completes this long', usedBy: ['processor'] },
+  { name: 'PROCESSOR_CACHE_SIZE', default: '20000', description: 'orders cached between batches', usedBy: ['processor'] },
+  { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
+];
+
 type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
