@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { endpoints, repoRoot, stateDir } from './config.mjs';
 import { log } from './log.mjs';
 import { down, endpointLine, status, up } from './stack.mjs';
-import { ensureDebianPackages, librdkafkaBuildPackages } from './system.mjs';
+import { ensureDebianPackages, librdkafkaBuildPackages, offerDebianPackages, testToolPackages } from './system.mjs';
 
 const ENDPOINT_VARS = Object.keys(endpoints);
 
@@ -90,6 +90,7 @@ const bin = (name) => join(repoRoot, 'node_modules', '.bin', name);
 
 async function test(extraArgs) {
   ensureNodeModules();
+  offerDebianPackages(testToolPackages, 'tests that run system tools');
   log('type-checking (tsc --noEmit)…');
   const tsc = spawnSync(bin('tsc'), ['--noEmit'], { cwd: repoRoot, stdio: 'inherit' });
   if (tsc.status !== 0) return tsc.status ?? 1;

@@ -41,6 +41,21 @@ export function ensureDebianPackages(packages, why) {
   throw new Error(`missing system packages for ${why}: install them with: apt-get install ${missing.join(' ')}`);
 }
 
+/**
+ * Debian packages of command-line tools some tests run (offline `docker-compose config`).
+ * Optional for the stack: installed when we can, else one line; the test that needs a
+ * missing tool then fails naming it.
+ */
+export const testToolPackages = ['docker-compose'];
+
+/** Like ensureDebianPackages, but reports what it could not install instead of failing. */
+export function offerDebianPackages(packages, why) {
+  const missing = missingDebianPackages(packages);
+  if (missing.length === 0) return;
+  if (aptInstall(missing) && missingDebianPackages(missing).length === 0) return;
+  log(`not installed (needed for ${why}; the tests that use them will fail): apt-get install ${missing.join(' ')}`);
+}
+
 function javaMajor(javaHome) {
   const release = join(javaHome, 'release');
   if (existsSync(release)) {
