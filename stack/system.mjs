@@ -42,11 +42,12 @@ export function ensureDebianPackages(packages, why) {
 }
 
 /**
- * Debian packages of command-line tools some tests run (offline `docker-compose config`).
+ * Debian packages of command-line tools some tests run (offline `docker-compose config`,
+ * the README's kcat example).
  * Optional for the stack: installed when we can, else one line; the test that needs a
  * missing tool then fails naming it.
  */
-export const testToolPackages = ['docker-compose'];
+export const testToolPackages = ['docker-compose', 'kcat'];
 
 /** Like ensureDebianPackages, but reports what it could not install instead of failing. */
 export function offerDebianPackages(packages, why) {
