@@ -1,7 +1,7 @@
 // The one place Kafka clients are made. Every producer hashes keys with murmur2
 // (Java/KafkaJS-compatible): librdkafka defaults to CRC32 and the compat layer only
 // switches when its kafkaJS block is non-empty, so we always set it explicitly.
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { KafkaJS, RdKafka } from '@confluentinc/kafka-javascript';
 import type { KafkaSecurity } from './config.js';
 
 export type Kafka = KafkaJS.Kafka;
@@ -50,6 +50,29 @@ export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Produc
       ...(opts.transactionalId ? { transactionalId: opts.transactionalId, transactionTimeout: opts.transactionTimeoutMs ?? 60_000 } : {}),
     },
   } as KafkaJS.ProducerConstructorConfig);
+}
+
+/**
+ * A plain librdkafka consumer for reading a topic to its end by assignment (no group is
+ * joined, nothing committed): unlike the KafkaJS layer it reports partition EOF, which
+ * is the only exact "caught up" under read_committed, where transaction markers hold
+ * the last offsets and are never delivered.
+ */
+export function createTopicReader({ brokers, clientId, security }: KafkaConnection): RdKafka.KafkaConsumer {
+  const sasl = security?.sasl;
+  return new RdKafka.KafkaConsumer(
+    {
+      'bootstrap.servers': brokers.join(','),
+      'client.id': clientId,
+      'group.id': `${clientId}-reader`, // librdkafka wants one; assign() never joins it
+      'enable.auto.commit': false,
+      'enable.partition.eof': true,
+      'isolation.level': 'read_committed',
+      'security.protocol': sasl ? (security?.ssl ? 'sasl_ssl' : 'sasl_plaintext') : security?.ssl ? 'ssl' : 'plaintext',
+      ...(sasl ? { 'sasl.mechanisms': sasl.mechanism.toUpperCase(), 'sasl.username': sasl.username, 'sasl.password': sasl.password } : {}),
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
 }
 
 export interface TopicSpec {

@@ -1,0 +1,55 @@
+// Reads every committed record of a topic, from the beginning of each partition to its
+// end as it stands when reached (partition EOF), then returns: an operator tool must end
+// by itself. Assignment only: no consumer group is joined and no offset is committed.
+import type { RdKafka } from '@confluentinc/kafka-javascript';
+import type { DlqRecord } from './dlq-selection.js';
+
+type KafkaConsumer = RdKafka.KafkaConsumer;
+type LibrdKafkaError = RdKafka.LibrdKafkaError;
+type Message = RdKafka.Message;
+
+const OFFSET_BEGINNING = -2;
+
+const promised = <T>(run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> =>
+  new Promise((resolve, reject) => run((err, value) => (err ? reject(new Error(err.message)) : resolve(value))));
+
+export async function readTopicToEnd(reader: KafkaConsumer, topic: string, timeoutMs = 60_000): Promise<DlqRecord[]> {
+  await promised((cb) => reader.connect({ timeout: 10_000 }, cb));
+  try {
+    const metadata = await promised<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((cb) =>
+      reader.getMetadata({ topic, timeout: 10_000 }, cb as never),
+    );
+    const partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
+    if (partitions.length === 0) throw new Error(`topic ${topic} does not exist (or has no partitions)`);
+
+    const notAtEnd = new Set(partitions);
+    reader.on('partition.eof', (eof) => notAtEnd.delete(eof.partition));
+    reader.assign(partitions.map((partition) => ({ topic, partition, offset: OFFSET_BEGINNING })));
+    reader.setDefaultConsumeTimeout(500);
+
+    const records: DlqRecord[] = [];
+    const deadline = Date.now() + timeoutMs;
+    while (notAtEnd.size > 0) {
+      if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms: partitions ${[...notAtEnd].join(', ')} of ${topic} did not reach their end`);
+      const batch = await promised<Message[]>((cb) => reader.consume(500, cb));
+      for (const m of batch) records.push(toRecord(m));
+    }
+    return records;
+  } finally {
+    await promised((cb) => reader.disconnect(cb)).catch(() => undefined);
+  }
+}
+
+function toRecord(m: Message): DlqRecord {
+  const headers: Record<string, string | Buffer> = {};
+  for (const h of m.headers ?? []) for (const [name, value] of Object.entries(h)) headers[name] = value;
+  return {
+    topic: m.topic,
+    partition: m.partition,
+    offset: String(m.offset),
+    key: m.key === undefined || m.key === null ? null : Buffer.isBuffer(m.key) ? m.key : Buffer.from(String(m.key)),
+    value: m.value,
+    headers,
+    timestamp: m.timestamp ?? 0,
+  };
+}
