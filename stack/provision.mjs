@@ -3,10 +3,11 @@
 // only when complete, so an interrupted download never poisons the cache.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, repoRoot, versions } from './config.mjs';
-import { log } from './log.mjs';
+import { ferretdbPatches } from './ferretdb/patches.mjs';
+import { step } from './progress.mjs';
 import { requireGo, requireTool } from './system.mjs';
 
 const COMPLETE = '.complete';
@@ -26,7 +27,10 @@ function run(cmd, args, opts = {}) {
   return r;
 }
 
-/** Returns cacheDir/name, building it with `build(tmpDir)` when missing or incomplete. */
+/**
+ * Returns cacheDir/name, building it with `build(tmpDir)` when missing or incomplete. The
+ * build is announced, gets a heartbeat while it runs and its time afterwards.
+ */
 export function cached(name, what, build) {
   const dir = join(cacheDir, name);
   if (existsSync(join(dir, COMPLETE))) return dir;
@@ -34,10 +38,8 @@ export function cached(name, what, build) {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  log(`${what}: not cached yet, preparing ${dir} (first run only)…`);
-  const started = Date.now();
   try {
-    build(tmp);
+    step(`${what} into ${dir}`, 'first run only', () => build(tmp));
     writeFileSync(join(tmp, COMPLETE), new Date().toISOString());
     rmSync(dir, { recursive: true, force: true });
     renameSync(tmp, dir);
@@ -45,13 +47,12 @@ export function cached(name, what, build) {
     rmSync(tmp, { recursive: true, force: true });
     throw err;
   }
-  log(`${what}: ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   return dir;
 }
 
 /** Folder of Kafka's runtime jar closure (broker, tools, log4j2 binding). */
 export function kafkaLibs() {
-  const dir = cached(`kafka-${versions.kafka}-${hashFiles('stack/kafka/pom.xml')}`, `Kafka ${versions.kafka} jars (Maven Central)`, (tmp) => {
+  const dir = cached(`kafka-${versions.kafka}-${hashFiles('stack/kafka/pom.xml')}`, `downloading Kafka ${versions.kafka} jars from Maven Central`, (tmp) => {
     requireTool('mvn', 'maven', 'downloading Kafka from Maven Central');
     run('mvn', [
       '-B', '-q', '-f', join(repoRoot, 'stack/kafka/pom.xml'),
@@ -64,7 +65,7 @@ export function kafkaLibs() {
 
 /** Folder holding Apicurio Registry's quarkus-run.jar. */
 export function apicurioApp() {
-  const dir = cached(`apicurio-${versions.apicurio}`, `Apicurio Registry ${versions.apicurio} (Maven Central)`, (tmp) => {
+  const dir = cached(`apicurio-${versions.apicurio}`, `downloading Apicurio Registry ${versions.apicurio} from Maven Central`, (tmp) => {
     requireTool('mvn', 'maven', 'downloading Apicurio Registry from Maven Central');
     requireTool('tar', 'tar', 'unpacking Apicurio Registry');
     const dl = join(tmp, 'download');
@@ -81,15 +82,28 @@ export function apicurioApp() {
   return join(dir, 'app');
 }
 
-/** Path of our FerretDB binary (stack/ferretdb, FerretDB embedded as a library). */
+/**
+ * Path of our FerretDB binary (stack/ferretdb, FerretDB embedded as a library). The
+ * module is vendored into the temp folder so stack/ferretdb/patches.mjs can fix it
+ * (Go refuses overlays of module-cache files); the vendor tree is dropped afterwards.
+ */
 export function ferretdbBinary() {
-  const src = ['stack/ferretdb/go.mod', 'stack/ferretdb/go.sum', 'stack/ferretdb/main.go'];
+  const src = ['stack/ferretdb/go.mod', 'stack/ferretdb/go.sum', 'stack/ferretdb/main.go', 'stack/ferretdb/patches.mjs'];
   const dir = cached(`ferretdb-${versions.ferretdb}-${hashFiles(...src)}`, `FerretDB ${versions.ferretdb} (Go build)`, (tmp) => {
     const go = requireGo();
-    run(go, ['build', '-o', join(tmp, 'ferretdb'), '.'], {
-      cwd: join(repoRoot, 'stack/ferretdb'),
-      env: { ...process.env, CGO_ENABLED: '0', DO_NOT_TRACK: '1' },
-    });
+    const env = { ...process.env, CGO_ENABLED: '0', DO_NOT_TRACK: '1' };
+    const work = join(tmp, 'src');
+    mkdirSync(work);
+    for (const f of ['go.mod', 'go.sum', 'main.go']) copyFileSync(join(repoRoot, 'stack/ferretdb', f), join(work, f));
+    run(go, ['mod', 'vendor'], { cwd: work, env });
+    for (const patch of ferretdbPatches) {
+      const file = join(work, patch.file);
+      const text = readFileSync(file, 'utf8');
+      if (!text.includes(patch.find)) throw new Error(`FerretDB patch (${patch.why}) no longer applies: ${patch.file} lacks ${patch.find}`);
+      writeFileSync(file, text.replace(patch.find, patch.replace));
+    }
+    run(go, ['build', '-mod=vendor', '-o', join(tmp, 'ferretdb'), '.'], { cwd: work, env });
+    rmSync(work, { recursive: true, force: true });
   });
   return join(dir, 'ferretdb');
 }

@@ -43,11 +43,11 @@ export function ensureDebianPackages(packages, why) {
 
 /**
  * Debian packages of command-line tools some tests run (offline `docker-compose config`,
- * the README's kcat example).
+ * the README's kcat example, sqlite3 for the FerretDB _id-index regression test).
  * Optional for the stack: installed when we can, else one line; the test that needs a
  * missing tool then fails naming it.
  */
-export const testToolPackages = ['docker-compose', 'kcat'];
+export const testToolPackages = ['docker-compose', 'kcat', 'sqlite3'];
 
 /** Like ensureDebianPackages, but reports what it could not install instead of failing. */
 export function offerDebianPackages(packages, why) {
