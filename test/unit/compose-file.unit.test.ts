@@ -95,6 +95,16 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it("has Prometheus scrape every edge and processor on the port it listens on", () => {
+    const prometheus = parse(readFileSync(join(root, 'ops/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { static_configs: { targets: string[] }[] }[] };
+    const targets = prometheus.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets)).sort();
+    const expected = ours.map(([name, s]) => {
+      const config = loadConfig(s.environment ?? {});
+      return `${name}:${role(s) === 'edge' ? config.port : config.processorPort}`;
+    });
+    expect(targets).toEqual(expected.sort());
+  });
+
   it('configures the one-node Kafka for transactions (RF 1 / min ISR 1 on internal topics)', () => {
     const env = services.kafka!.environment ?? {};
     expect(env).toMatchObject({
