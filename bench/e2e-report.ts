@@ -1,0 +1,104 @@
+// The markdown report of one `npm run bench` run: summary against the targets, machine,
+// baselines, one row per rate step, the plot, and the fixes log (bench/fixes.md).
+import type { MachineFacts } from './machine-facts.js';
+import type { StepResult } from './e2e.js';
+
+export interface ReportInput {
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  settings: { quick: boolean; stepSeconds: number; warmupSeconds: number; soakSeconds: number; partitions: number };
+  machine: MachineFacts;
+  summary: {
+    edgeRatio: number;
+    processorRatio: number;
+    e2eP99Ms: number;
+    e2eP99FromSendMs: number;
+    maxRateCps: number;
+    halfRateCps: number;
+    edgeVsProducerPerf: number;
+    soakRssMiB: { seconds: number; edge: { start: number; end: number }; processor: { start: number; end: number } };
+  };
+  baselines: {
+    edge: { connections: number; seconds: number; ceiling: { requestsPerSecond: number; latencyMs: { p99: number } }; kafka: { requestsPerSecond: number; latencyMs: { p99: number } }; ratio: number };
+    producerPerformance: { records: number; recordSize: number; recordsPerSecond: number; latencyMs: { p99: number }; props: string[] };
+    processor: { orders: number; commands: number; processorCommandsPerSecond: number; rawMongoUpsertsPerSecond: number; ratio: number };
+  };
+  steps: StepResult[];
+  soak: StepResult;
+}
+
+const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
+const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
+
+function stepRow(s: StepResult, label = ''): string {
+  const failed = Object.entries(s.load.failed).map(([k, v]) => `${v}×${k}`).join(' ') || '0';
+  return `| ${s.offeredRate}${label} | ${s.seconds} | ${s.orders} | ${s.httpAcceptedPerSecond} | ${s.e2ePerSecond} | ${s.http.p99} | ${s.fromAccept.p50} | ${s.fromAccept.p90} | ${s.fromAccept.p99} | ${s.fromSend.p99} | ${s.fromAccept.max} | ${failed} | ${s.sustainable ? 'yes' : 'no'} |`;
+}
+
+export function renderReport(r: ReportInput, svgFile: string, fixes: string): string {
+  const { summary: s, baselines: b, machine: m } = r;
+  const rss = s.soakRssMiB;
+  const rssGrowth = (x: { start: number; end: number }) => `${x.start} → ${x.end} MiB (${x.end >= x.start ? '+' : ''}${x.end - x.start})`;
+  return `# End-to-end benchmark ${r.startedAt}${r.settings.quick ? ' (quick)' : ''}
+
+Run \`${r.runId}\`, ${r.startedAt} → ${r.finishedAt}. One edge and one processor (child
+processes of the real entries), open-model load: even slots \`POST /api/v1/orders\`, odd
+slots \`PUT /api/v1/orders/{id}/validate\` of an accepted order. Latency of a command = its
+202 → its event (received / validated) consumed with \`read_committed\` from the events
+topic; "send →" counts from the scheduled send instead (no coordinated omission). Every
+step runs on a fresh edge, processor, topics and database, ${r.settings.stepSeconds} s after a
+${r.settings.warmupSeconds} s warm-up; ${r.settings.partitions} partitions per topic.
+
+## Targets
+
+| target | measured | |
+|---|---|---|
+| edge ≥ 50 % of the bare-validation ceiling (${b.edge.connections} connections) | ${b.edge.kafka.requestsPerSecond} / ${b.edge.ceiling.requestsPerSecond} req/s = ${pct(s.edgeRatio)} | ${met(s.edgeRatio >= 0.5)} |
+| processor ≥ 50 % of raw MongoDB bulk upserts | ${b.processor.processorCommandsPerSecond} / ${b.processor.rawMongoUpsertsPerSecond} per s = ${pct(s.processorRatio)} | ${met(s.processorRatio >= 0.5)} |
+| e2e p99 ≤ 100 ms at half the maximum (${s.halfRateCps}/s of ${s.maxRateCps}/s) | ${s.e2eP99Ms} ms accept → event (${s.e2eP99FromSendMs} ms send → event) | ${met(s.e2eP99Ms <= 100)} |
+| memory flat over the soak (${rss.seconds} s at ${s.halfRateCps}/s) | edge ${rssGrowth(rss.edge)}, processor ${rssGrowth(rss.processor)} | ${rss.seconds >= 600 ? 'see numbers' : `soak shorter than 10 min (BENCH_SOAK_SECONDS=600 for the full one)`} |
+
+Maximum sustainable rate: **${s.maxRateCps} commands/s** (sustainable = every slot sent,
+≤ 1 % errors, ≥ 95 % of the rate accepted over HTTP, ≥ 90 % completed end to end, nothing
+unmatched after the drain).
+
+## Baselines (same run, same servers)
+
+| path | result | ours | ratio |
+|---|---|---|---|
+| HTTP: bare Fastify route, same validation, no Kafka (autocannon, ${b.edge.connections} conn, ${b.edge.seconds} s) | ${b.edge.ceiling.requestsPerSecond} req/s, p99 ${b.edge.ceiling.latencyMs.p99} ms | edge ${b.edge.kafka.requestsPerSecond} req/s, p99 ${b.edge.kafka.latencyMs.p99} ms | ${pct(b.edge.ratio)} |
+| produce: Kafka ProducerPerformance (${b.producerPerformance.records} × ${b.producerPerformance.recordSize} B, ${b.producerPerformance.props.join(' ')}) | ${b.producerPerformance.recordsPerSecond} records/s, p99 ${b.producerPerformance.latencyMs.p99} ms | edge ${b.edge.kafka.requestsPerSecond} req/s | ${pct(s.edgeVsProducerPerf)} |
+| write: raw bulk upserts (replace by _id, 50/bulk) of the processor's own final documents, ${b.processor.commands} writes | ${b.processor.rawMongoUpsertsPerSecond} docs/s | processor ${b.processor.processorCommandsPerSecond} commands/s (${b.processor.orders} orders × create + validate, preloaded) | ${pct(b.processor.ratio)} |
+
+## Rate steps
+
+| offered /s | s | orders | 202 /s | e2e /s | http p99 | p50 | p90 | p99 | send→event p99 | max | failed | sustainable |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${r.steps.map((x) => stepRow(x)).join('\n')}
+${stepRow(r.soak, ' (soak)')}
+
+Latencies in ms; p50/p90/p99/max are 202 → event. "orders" = distinct orders the step created
+(FerretDB/SQLite scans the collection on every replace, so later steps pay for their size).
+
+![latency vs throughput](${svgFile})
+
+RSS during the soak (MiB): ${r.soak.rssMiB.samples.map((x) => `t=${x.t}s edge ${x.edge} / processor ${x.processor}`).join('; ')}.
+
+## Machine
+
+| | |
+|---|---|
+| CPU | ${m.cpus} × ${m.cpuModel} |
+| memory | ${m.memoryGiB} GiB |
+| load average at start | ${m.loadAverageAtStart.join(', ')} |
+| OS | ${m.os} |
+| Node.js | ${m.node} |
+| Java | ${m.java} |
+| Kafka | ${m.kafka} |
+| registry | ${m.registry} |
+| MongoDB wire server | ${m.mongo} |
+
+Edge, processor, Kafka, the registry, FerretDB and the load generator share these cores.
+${fixes ? `\n${fixes.trim()}\n` : ''}`;
+}

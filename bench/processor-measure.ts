@@ -1,0 +1,136 @@
+// One processor replica on preloaded commands next to its ceilings on the same servers,
+// shared by `bench:processor` and `bench`:
+//   - raw consume: the same topic read by a plain consumer (read_committed), no work;
+//   - raw MongoDB: bulk upserts (replace by _id, 50 per bulk — FerretDB v1.24 hangs on
+//     100 or more) of the same final order documents, one write per command, straight
+//     into the same MongoDB server.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { pino } from 'pino';
+import { CommandProcessor } from '../src/processor/processor.js';
+import { createProcessorMetrics } from '../src/processor/metrics.js';
+import { encodeCommandJson, type Command } from '../src/schemas/index.js';
+import { loadConfig, type Config } from '../src/shared/config.js';
+import { createKafka, createProducer, ensureTopics } from '../src/shared/kafka.js';
+import { createMongoClient } from '../src/shared/mongo.js';
+import { ordersCollection, type OrderDocument } from '../src/shared/orders-collection.js';
+import { outcomesCollection } from '../src/shared/outcomes-collection.js';
+import { createRegistry, schemaResolver } from '../src/shared/registry.js';
+import { isolatedRunEnv } from './run-env.js';
+import type { StackEndpoints } from './stack-endpoints.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Configuration of one processor measurement: its own topics, database and group. */
+export function processorRunConfig(stack: StackEndpoints, run: string, partitions: number): Config {
+  return loadConfig(isolatedRunEnv(stack, run, partitions));
+}
+
+/** Writes `commands` (JSON, keyed by orderId, in array order) on a fresh commands topic. */
+export async function preloadCommands(config: Config, commands: Command[]): Promise<void> {
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.processor.instanceId}-loader` });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ topic: config.topics.commands, numPartitions: config.commandPartitions }]);
+  await admin.disconnect();
+  const producer = createProducer(kafka, { lingerMs: 20 });
+  await producer.connect();
+  for (let i = 0; i < commands.length; i += 1000) {
+    await producer.send({ topic: config.topics.commands, messages: commands.slice(i, i + 1000).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
+  }
+  await producer.disconnect();
+}
+
+/** Records/s of a plain read_committed consumer reading the whole commands topic. */
+export async function rawConsume(config: Config, total: number): Promise<number> {
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.processor.groupId}-raw` });
+  const consumer = kafka.consumer({
+    'isolation.level': 'read_committed',
+    'js.consumer.max.batch.size': config.processor.maxBatchSize,
+    kafkaJS: { groupId: `${config.processor.groupId}-raw`, fromBeginning: true, autoCommit: false },
+  } as unknown as KafkaJS.ConsumerConstructorConfig);
+  await consumer.connect();
+  await consumer.subscribe({ topics: [config.topics.commands] });
+  let seen = 0;
+  let started = 0;
+  await consumer.run({
+    eachBatch: async ({ batch }) => {
+      if (started === 0) started = performance.now();
+      seen += batch.messages.length;
+    },
+  });
+  while (seen < total) await sleep(20);
+  const seconds = (performance.now() - started) / 1000;
+  await consumer.disconnect();
+  return total / seconds;
+}
+
+/** Commands/s of one in-process processor replica, from start until every command has its outcome. */
+export async function processorRun(config: Config, total: number, log: (msg: string) => void): Promise<number> {
+  const mongo = createMongoClient(config.mongodbUri);
+  await mongo.connect();
+  const db = mongo.db(config.mongodbDatabase);
+  const processor = new CommandProcessor({
+    config,
+    options: config.processor,
+    kafka: createKafka({ brokers: config.kafkaBrokers, clientId: config.processor.instanceId }),
+    db,
+    registry: createRegistry(config.schemaRegistryUrl),
+    resolver: schemaResolver(config.schemaRegistryUrl),
+    logger: pino({ level: 'warn' }),
+    metrics: createProcessorMetrics(),
+  });
+  const t0 = performance.now();
+  await processor.start();
+  let done = 0;
+  let lastLog = 0;
+  while (done < total) {
+    await sleep(500);
+    done = await outcomesCollection(db).estimatedDocumentCount();
+    if (performance.now() - lastLog > 5000) {
+      lastLog = performance.now();
+      log(`processor: ${done}/${total} commands (${Math.round(done / ((performance.now() - t0) / 1000))}/s so far)`);
+    }
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await processor.stop();
+  await mongo.close();
+  return total / seconds;
+}
+
+/**
+ * Documents/s of bulk upserts of the processor's final order documents (read back from
+ * its database), `total` writes, into a fresh collection of the same database; then
+ * drops that database.
+ */
+export async function rawMongo(config: Config, total: number): Promise<number> {
+  const mongo = createMongoClient(config.mongodbUri);
+  await mongo.connect();
+  const docs = await ordersCollection(mongo.db(config.mongodbDatabase)).find({}).toArray();
+  const target = mongo.db(config.mongodbDatabase).collection<OrderDocument>('raw_upserts');
+  const t0 = performance.now();
+  for (let written = 0; written < total; written += 50) {
+    const n = Math.min(50, total - written);
+    await target.bulkWrite(
+      Array.from({ length: n }, (_, i) => {
+        const doc = docs[(written + i) % docs.length]!;
+        return { replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } };
+      }),
+      { ordered: false },
+    );
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  await mongo.db(config.mongodbDatabase).dropDatabase();
+  await mongo.close();
+  return total / seconds;
+}
+
+/** "FerretDB …" or "MongoDB …" from buildInfo (the embedded FerretDB reports its version as "unknown"). */
+export async function mongoServerName(uri: string): Promise<string> {
+  const c = createMongoClient(uri);
+  try {
+    const info = await c.db('admin').command({ buildInfo: 1 });
+    return 'ferretdbVersion' in info ? `FerretDB ${info.ferretdbVersion} (MongoDB wire ${info.version})` : `MongoDB ${info.version}`;
+  } finally {
+    await c.close();
+  }
+}
