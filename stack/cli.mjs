@@ -7,6 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { endpoints, repoRoot, stateDir } from './config.mjs';
 import { log } from './log.mjs';
+import { chooseStack, givenEndpoints as endpointsIn, probeDocker } from './stack-choice.mjs';
 import { down, endpointLine, status, up } from './stack.mjs';
 import { ensureDebianPackages, librdkafkaBuildPackages, offerDebianPackages, testToolPackages } from './system.mjs';
 
@@ -32,13 +33,20 @@ function ensureNodeModules() {
 
 /** Endpoints from the environment, or null when none is given. All or nothing. */
 function givenEndpoints() {
-  const set = ENDPOINT_VARS.filter((v) => process.env[v]);
-  if (set.length === 0) return null;
-  if (set.length < ENDPOINT_VARS.length) {
-    const missing = ENDPOINT_VARS.filter((v) => !process.env[v]);
-    throw new Error(`set all of ${ENDPOINT_VARS.join(', ')} or none (missing: ${missing.join(', ')})`);
+  return endpointsIn(process.env);
+}
+
+const STACK_KINDS = { given: 'the given endpoints', containers: 'containers (testcontainers)', local: 'local processes (stack/)' };
+
+/** Runs `body(env)` against containers started for it; testcontainers' reaper removes them if we die. */
+async function withContainers(body) {
+  const { startContainers } = await import('./containers.mjs');
+  const containers = await startContainers();
+  try {
+    return await body({ ...process.env, ...containers.endpoints }, { local: false, started: [] });
+  } finally {
+    await containers.stop();
   }
-  return Object.fromEntries(ENDPOINT_VARS.map((v) => [v, process.env[v]]));
 }
 
 /**
@@ -46,7 +54,11 @@ function givenEndpoints() {
  * servers it started afterwards — also on failure and on Ctrl-C.
  */
 async function withStack(body) {
-  const given = givenEndpoints();
+  // Given endpoints, else containers when a Docker engine answers, else local processes.
+  const choice = chooseStack(process.env, await probeDocker(process.env));
+  log(`stack: ${STACK_KINDS[choice.kind]}, because ${choice.reason}`);
+  if (choice.kind === 'containers') return withContainers(body);
+  const given = choice.kind === 'given' ? choice.endpoints : null;
   if (given) {
     log(`using the given endpoints: ${ENDPOINT_VARS.map((v) => `${v}=${given[v]}`).join(' ')}`);
     return body({ ...process.env, ...given });
