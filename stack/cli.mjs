@@ -5,9 +5,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { importServiceModule } from '../bin/lib/service-modules.mjs';
+import { serviceUrls, startEdgeAndProcessor, untilReady } from '../bin/lib/services.mjs';
 import { endpoints, repoRoot, stateDir } from './config.mjs';
 import { log } from './log.mjs';
 import { chooseStack, givenEndpoints as endpointsIn, probeDocker } from './stack-choice.mjs';
+import { step } from './progress.mjs';
+import { readyBanner } from './ready-banner.mjs';
 import { down, endpointLine, status, up } from './stack.mjs';
 import { ensureDebianPackages, librdkafkaBuildPackages, offerDebianPackages, testToolPackages } from './system.mjs';
 
@@ -20,13 +24,14 @@ function ensureNodeModules() {
   const want = createHash('sha256').update(readFileSync(lock)).digest('hex');
   if (existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
   ensureDebianPackages(librdkafkaBuildPackages, 'building librdkafka (@confluentinc/kafka-javascript)');
-  log('installing node dependencies (npm ci; builds librdkafka from source, about a minute)…');
   // The binding cannot download its prebuilt binary here: link librdkafka against system libs.
-  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
-    cwd: repoRoot,
-    stdio: 'inherit',
-    env: { ...process.env, CKJS_LINKING: 'dynamic' },
-  });
+  const r = step('installing node dependencies (npm ci, builds librdkafka from source)', 'first run only, ~1.5 min on 2 cores', () =>
+    spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+      cwd: repoRoot,
+      stdio: 'inherit',
+      env: { ...process.env, CKJS_LINKING: 'dynamic' },
+    }),
+  );
   if (r.status !== 0) throw new Error(`npm ci failed (exit ${r.status})`);
   writeFileSync(marker, want);
 }
@@ -50,8 +55,10 @@ async function withContainers(body) {
 }
 
 /**
- * Runs `body(env)` against either the given endpoints or a local stack, and stops the
- * servers it started afterwards — also on failure and on Ctrl-C.
+ * Runs `body(env, stack)` against either the given endpoints or a local stack, and stops
+ * the servers it started afterwards — also on failure and on Ctrl-C. A Ctrl-C while the
+ * body runs is the body's to handle (it stops its children and returns); the servers go
+ * down after it, so the edge and processor never lose them mid-shutdown.
  */
 async function withStack(body) {
   // Given endpoints, else containers when a Docker engine answers, else local processes.
@@ -61,26 +68,25 @@ async function withStack(body) {
   const given = choice.kind === 'given' ? choice.endpoints : null;
   if (given) {
     log(`using the given endpoints: ${ENDPOINT_VARS.map((v) => `${v}=${given[v]}`).join(' ')}`);
-    return body({ ...process.env, ...given });
+    return body({ ...process.env, ...given }, { local: false, started: [] });
   }
-  let started = [];
+  const started = [];
+  let inBody = false;
   let stopping = false;
-  const stop = async (code) => {
-    if (stopping) return;
+  const onSignal = async (signal) => {
+    if (inBody || stopping) return;
     stopping = true;
     await down(started);
-    process.exit(code);
+    process.exit(signal === 'SIGINT' ? 130 : 143);
   };
-  process.on('SIGINT', () => stop(130));
-  process.on('SIGTERM', () => stop(143));
-  started = await up();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  await up(started);
+  inBody = true;
   try {
-    return await body({ ...process.env, ...endpoints, STACK_DIR: stateDir });
+    return await body({ ...process.env, ...endpoints, STACK_DIR: stateDir }, { local: true, started });
   } finally {
-    if (!stopping) {
-      stopping = true;
-      await down(started);
-    }
+    await down(started);
   }
 }
 
@@ -111,24 +117,36 @@ async function test(extraArgs) {
   );
 }
 
+/** Exits 2 with one line per problem, as the entries do, before anything starts. */
+function configOrExit(loadConfig, ConfigError, env) {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 async function start() {
   ensureNodeModules();
-  return withStack(async (env) => {
-    process.stdout.write(`${ENDPOINT_VARS.map((v) => `${v}=${env[v]}`).join(' ')}\n`);
-    const entries = [['edge', 'src/edge/main.ts'], ['processor', 'src/processor/main.ts']].filter(([, f]) => existsSync(join(repoRoot, f)));
-    if (entries.length === 0) {
-      log('the edge and the processor are not built yet: only the stack runs. Ctrl-C stops it.');
-      await new Promise((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      return 0;
+  // The service's own configuration module: same defaults and validation as the entries.
+  const { loadConfig, ConfigError } = await importServiceModule('src/shared/config');
+  configOrExit(loadConfig, ConfigError, { ...process.env, ...(givenEndpoints() ?? endpoints) });
+  return withStack(async (env, stack) => {
+    const config = configOrExit(loadConfig, ConfigError, env);
+    const logDir = join(stateDir, 'logs');
+    const startedAt = Date.now();
+    log('starting the edge and one processor…');
+    const services = startEdgeAndProcessor(env, { logDir });
+    let ended = false;
+    void services.exited.then(() => (ended = true));
+    const urls = serviceUrls(config);
+    if (await untilReady(urls.readiness, () => ended)) {
+      const serviceLogs = ['edge', 'processor'].map((name) => join(logDir, `${name}.log`));
+      process.stdout.write(readyBanner({ config, urls, serviceLogs, stack, seconds: (Date.now() - startedAt) / 1000 }));
     }
-    const codes = await Promise.all(entries.map(([name, file]) => {
-      log(`starting ${name} (${file})`);
-      return runChild(bin('tsx'), [file], env);
-    }));
-    return codes.find((c) => c !== 0) ?? 0;
+    return services.exited;
   });
 }
 

@@ -26,9 +26,9 @@ export const endpointLine = () => Object.entries(endpoints).map(([k, v]) => `${k
 /**
  * Starts every server that is not running yet. Returns the names it started, so a
  * caller (npm test) stops only what it started. Idempotent: running servers are kept.
+ * `started` is filled as it goes, so a Ctrl-C during start-up knows what to stop.
  */
-export async function up() {
-  const started = [];
+export async function up(started = []) {
   try {
     for (const server of servers) {
       const pid = readPid(server.name);

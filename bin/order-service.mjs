@@ -1,0 +1,83 @@
+#!/usr/bin/env node
+// `order-service edge | processor | all`: the service's command line. `edge` and
+// `processor` run their entry in this process (dist/ when built, else the TypeScript
+// sources through tsx); `all` supervises both as child processes.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { appRoot, importServiceModule, moduleSource } from './lib/service-modules.mjs';
+import { serviceUrls, startEdgeAndProcessor, untilReady } from './lib/services.mjs';
+
+const { version } = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8'));
+
+// The variable table comes from src/shared/config.ts, so help never drifts from config.
+const config = await importServiceModule('src/shared/config');
+
+/** The environment variables `consumers` read, as an aligned help section. */
+function variablesHelp(consumers) {
+  const rows = config.CONFIG_VARIABLES.filter((v) => v.usedBy.some((c) => consumers.includes(c)));
+  const width = Math.max(...rows.map((v) => v.name.length));
+  const lines = rows.map((v) => `  ${v.name.padEnd(width)}  ${v.description} (default: ${v.default})`);
+  return `\nEnvironment variables:\n${lines.join('\n')}\n`;
+}
+
+/** The configuration, or exit 2 with one line per problem (as the entries themselves do). */
+function loadConfigOrExit() {
+  try {
+    return config.loadConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof config.ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
+const program = new Command('order-service')
+  .description('Order Service of a warehouse management system: HTTP edge and Kafka command processor')
+  .version(version)
+  .showHelpAfterError('(run `order-service --help` for the commands)')
+  .showSuggestionAfterError();
+
+program
+  .command('edge')
+  .description('run the HTTP edge: API v1 on PORT, OpenAPI UI at /docs, /health, /ready, /metrics')
+  .addHelpText('after', variablesHelp(['edge']))
+  .action(() => importServiceModule('src/edge/main'));
+
+program
+  .command('processor')
+  .description('run one processor replica (consumer group PROCESSOR_GROUP_ID); ops port PROCESSOR_PORT with /health, /ready, /metrics')
+  .addHelpText('after', variablesHelp(['processor']))
+  .action(() => importServiceModule('src/processor/main'));
+
+program
+  .command('all')
+  .description('run the edge and one processor as child processes; Ctrl-C/SIGTERM stops both, one dying stops the other')
+  .addHelpText('after', variablesHelp(['edge', 'processor']))
+  .action(async () => {
+    const urls = serviceUrls(loadConfigOrExit());
+    const services = startEdgeAndProcessor(process.env);
+    let stopped = false;
+    services.exited.then(() => (stopped = true));
+    if (await untilReady(urls.readiness, () => stopped)) {
+      process.stdout.write(`order-service ready: edge ${urls.edge}, processor ${urls.processor}. Ctrl-C stops both.\n`);
+    }
+    process.exitCode = await services.exited;
+  });
+
+// Further tools plug in here: a module exporting run<Name>Cli(argv) becomes a subcommand.
+const tools = [{ name: 'dlq', module: 'src/tools/dlq', run: 'runDlqCli', description: 'inspect and replay dead letters (wms.orders.commands.dlq)' }];
+for (const tool of tools.filter((t) => moduleSource(t.module))) {
+  program
+    .command(tool.name)
+    .description(tool.description)
+    .helpOption(false)
+    .allowUnknownOption()
+    .allowExcessArguments()
+    .action(async (_options, command) => {
+      const code = await (await importServiceModule(tool.module))[tool.run](command.args);
+      if (typeof code === 'number') process.exitCode = code;
+    });
+}
+
+await program.parseAsync();
