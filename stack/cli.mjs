@@ -48,7 +48,7 @@ async function withContainers(body) {
   const { startContainers } = await import('./containers.mjs');
   const containers = await startContainers();
   try {
-    return await body({ ...process.env, ...containers.endpoints }, { local: false, started: [] });
+    return await body({ ...process.env, ...containers.endpoints }, { kind: 'containers', started: [] });
   } finally {
     await containers.stop();
   }
@@ -68,7 +68,7 @@ async function withStack(body) {
   const given = choice.kind === 'given' ? choice.endpoints : null;
   if (given) {
     log(`using the given endpoints: ${ENDPOINT_VARS.map((v) => `${v}=${given[v]}`).join(' ')}`);
-    return body({ ...process.env, ...given }, { local: false, started: [] });
+    return body({ ...process.env, ...given }, { kind: 'given', started: [] });
   }
   const started = [];
   let inBody = false;
@@ -84,7 +84,7 @@ async function withStack(body) {
   await up(started);
   inBody = true;
   try {
-    return await body({ ...process.env, ...endpoints, STACK_DIR: stateDir }, { local: true, started });
+    return await body({ ...process.env, ...endpoints, STACK_DIR: stateDir }, { kind: 'local', started });
   } finally {
     await down(started);
   }

@@ -11,16 +11,21 @@ const shown = (path) => {
 const redacted = (uri) => uri.replace(/\/\/([^:@/]+):[^@/]+@/, '//$1:***@');
 
 /**
- * @param {{ config: any, urls: { edge: string, processor: string }, serviceLogs: string[], stack: { local: boolean, started: string[] }, seconds: number }} p
+ * @param {{ config: any, urls: { edge: string, processor: string }, serviceLogs: string[], stack: { kind: 'given' | 'containers' | 'local', started: string[] }, seconds: number }} p
  */
 export function readyBanner({ config, urls, serviceLogs, stack, seconds }) {
   const row = (name, value, note = '') => `  ${name.padEnd(13)} ${value}${note ? `   ${note}` : ''}`;
-  const serverLogs = stack.local ? servers.map((s) => shown(logFile(s.name))) : [];
-  const stops = !stack.local
-    ? 'the edge and the processor (the servers are yours: given endpoints, left running)'
-    : stack.started.length === servers.length
-      ? 'the edge, the processor and the local stack it started'
-      : `the edge, the processor${stack.started.length ? ` and the servers it started (${stack.started.join(', ')})` : ''}; servers that were already running keep running`;
+  const serverLogs = stack.kind === 'local' ? servers.map((s) => shown(logFile(s.name))) : [];
+  const stops = {
+    given: 'the edge and the processor (the servers are yours: given endpoints, left running)',
+    containers: 'the edge, the processor and the containers started for them',
+    local:
+      stack.started.length === servers.length
+        ? 'the edge, the processor and the local stack it started'
+        : stack.started.length
+          ? `the edge, the processor and the servers it started (${stack.started.join(', ')}); the others were already running and keep running`
+          : 'the edge and the processor; the servers were already running and keep running',
+  }[stack.kind];
   return [
     '',
     `order-service is ready (edge and processor up in ${seconds.toFixed(1)} s)`,
