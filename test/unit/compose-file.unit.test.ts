@@ -32,12 +32,16 @@ const role = (s: Service): ConfigConsumer | undefined =>
 const ours = Object.entries(services).filter(([, s]) => role(s) !== undefined);
 const processors = ours.filter(([, s]) => role(s) === 'processor');
 
+/** Debian's docker-compose (v1), else the Docker CLI's compose plugin; both validate without an engine. */
+const COMPOSE_COMMANDS: [string, string[]][] = [['docker-compose', []], ['docker', ['compose']]];
+
 function dockerCompose(file: string): { status: number | null; output: string } {
-  const r = spawnSync('docker-compose', ['-f', file, 'config', '-q'], { encoding: 'utf8', cwd: root });
-  if (r.error) {
-    throw new Error(`docker-compose is not installed (${r.error.message}): \`npm test\` installs it as root, else run apt-get install docker-compose`);
+  for (const [cmd, pre] of COMPOSE_COMMANDS) {
+    const r = spawnSync(cmd, [...pre, '-f', file, 'config', '-q'], { encoding: 'utf8', cwd: root });
+    const missing = r.error !== undefined || (cmd === 'docker' && /unknown command|is not a docker command/.test(r.stderr));
+    if (!missing) return { status: r.status, output: `${r.stdout}${r.stderr}` };
   }
-  return { status: r.status, output: `${r.stdout}${r.stderr}` };
+  throw new Error('neither docker-compose nor `docker compose` is installed: `npm test` installs docker-compose as root, else run apt-get install docker-compose');
 }
 
 describe('docker-compose.yml', () => {
