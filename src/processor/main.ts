@@ -1,5 +1,4 @@
 // Process entry of one processor replica: `tsx src/processor/main.ts`.
-import pRetry from 'p-retry';
 import { createKafka } from '../shared/kafka.js';
 import { createLogger } from '../shared/logger.js';
 import { createMongoClient } from '../shared/mongo.js';
@@ -13,12 +12,6 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(`${config.serviceName}-processor`, config.logLevel);
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-processor`);
-  // A server that is briefly unreachable at start is waited for, not a reason to die.
-  await pRetry(() => mongo.connect(), {
-    retries: 20,
-    maxTimeout: 5000,
-    onFailedAttempt: ({ error, attemptNumber }) => logger.warn({ err: error.message, attempt: attemptNumber }, 'MongoDB not reachable yet, retrying'),
-  });
   const metrics = createProcessorMetrics();
   const processor = new CommandProcessor({
     config,
@@ -30,6 +23,7 @@ async function main(): Promise<void> {
     logger,
     metrics,
   });
+  // The ops port answers first: while start() waits for Kafka or MongoDB, /ready says why.
   const ops = await startOpsServer(config.processorPort, '0.0.0.0', processor, metrics.registry);
   await processor.start();
   logger.info({ instanceId: config.processor.instanceId, port: config.processorPort, commands: config.topics.commands }, 'processor started');

@@ -56,6 +56,8 @@ export class CommandProcessor {
   private stopping = false;
   private running = false;
   private retrying: string | null = null;
+  /** Why start() is still waiting, for /ready. */
+  private starting: string | null = 'starting';
   private lastBatchAt = Date.now();
   private lagGrowingSince: number | null = null;
   private lastTotalLag = 0;
@@ -66,25 +68,26 @@ export class CommandProcessor {
     this.encoder = new AvroEncoder(schemaRegistrar(deps.registry));
   }
 
-  /** Topics, indexes, clients; then consumption in the background. */
+  /**
+   * Prepares topics, indexes and the producer, then joins the group. A broker or MongoDB
+   * that is not reachable yet is waited for with capped backoff (the ops port
+   * answers meanwhile, /ready false with the reason): replicas may start before the
+   * servers do, as they do in docker-compose or after a cluster restart.
+   */
   async start(): Promise<void> {
-    const { config, kafka, db, logger, options } = this.deps;
-    this.admin = kafka.admin();
-    await this.admin.connect();
-    const t = config.topics;
-    await ensureTopics(this.admin, [
-      { topic: t.commands, numPartitions: config.commandPartitions },
-      { topic: t.events, numPartitions: config.commandPartitions },
-      { topic: t.outcomes, numPartitions: config.commandPartitions },
-      { topic: t.deadLetters, numPartitions: config.commandPartitions },
-    ]);
-    await ensureOrderIndexes(db);
-    const ttl = await ensureOutcomeIndexes(db, logger);
-    const strategy = await detectStoreStrategy(db);
-    this.store = new OrderStore(db, strategy);
-    logger.info({ storeStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
-
-    this.producer = await this.connectProducer();
+    const { kafka, logger, options } = this.deps;
+    await pRetry(() => this.prepare(), {
+      retries: Number.POSITIVE_INFINITY,
+      minTimeout: 500,
+      maxTimeout: 5000,
+      shouldRetry: () => !this.stopping,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        this.starting = `waiting for the servers: ${error.message}`;
+        logger.warn({ err: error.message, attempt: attemptNumber }, 'processor cannot start yet, retrying');
+      },
+    });
+    this.starting = null;
+    const t = this.deps.config.topics;
     this.consumer = kafka.consumer({
       'partition.assignment.strategy': 'cooperative-sticky',
       'isolation.level': 'read_committed',
@@ -101,6 +104,32 @@ export class CommandProcessor {
     this.lagTimer.unref();
   }
 
+  /** One attempt at what must exist before consuming; undoes its connections on failure. */
+  private async prepare(): Promise<void> {
+    const { config, kafka, db, logger } = this.deps;
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const t = config.topics;
+      await ensureTopics(admin, [
+        { topic: t.commands, numPartitions: config.commandPartitions },
+        { topic: t.events, numPartitions: config.commandPartitions },
+        { topic: t.outcomes, numPartitions: config.commandPartitions },
+        { topic: t.deadLetters, numPartitions: config.commandPartitions },
+      ]);
+      await ensureOrderIndexes(db);
+      const ttl = await ensureOutcomeIndexes(db, logger);
+      const strategy = await detectStoreStrategy(db);
+      this.store = new OrderStore(db, strategy);
+      logger.info({ storeStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
+      this.producer = await this.connectProducer();
+      this.admin = admin;
+    } catch (err) {
+      await admin.disconnect().catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Finishes the batch in flight (the consumer waits for it), commits, leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
@@ -113,7 +142,8 @@ export class CommandProcessor {
 
   ready(): { ready: boolean; reasons: string[] } {
     const reasons: string[] = [];
-    if (!this.running) reasons.push('not consuming');
+    if (this.starting) reasons.push(this.starting);
+    else if (!this.running) reasons.push('not consuming');
     if (this.retrying) reasons.push(`retrying a batch: ${this.retrying}`);
     if (this.lagGrowingSince !== null && Date.now() - this.lastBatchAt > this.deps.options.stallTimeoutMs) {
       reasons.push(`stalled: lag ${this.lastTotalLag} and no batch for ${Math.round((Date.now() - this.lastBatchAt) / 1000)} s`);
@@ -126,7 +156,13 @@ export class CommandProcessor {
   private async connectProducer(): Promise<Producer> {
     const { kafka, options } = this.deps;
     const producer = createProducer(kafka, { transactionalId: options.instanceId, lingerMs: 1, transactionTimeoutMs: options.transactionTimeoutMs });
-    await producer.connect();
+    try {
+      await producer.connect();
+    } catch (err) {
+      // A failed attempt must not leave a client reconnecting in the background.
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
     return producer;
   }
 
@@ -224,7 +260,7 @@ export class CommandProcessor {
       const issued = Date.parse(d.command.issuedAt);
       if (Number.isFinite(issued)) metrics.latency.observe(Math.max(0, committedAt - issued) / 1000);
     }
-    for (const o of plan.outcomes) metrics.commands.inc({ type: o.commandType, outcome: o.status });
+    for (const t of plan.tally) metrics.commands.inc({ type: t.commandType, outcome: t.outcome });
     if (plan.stats.duplicates > 0) this.deps.logger.info({ partition, ...plan.stats }, 'batch contained re-delivered commands');
   }
 

@@ -7,29 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeJsonCommand } from '../../src/schemas/index.js';
 import { SEED_CREATE_BODY, json, startEdge, type EdgeHarness } from '../support/edge-harness.js';
 import { consumeAll } from '../support/kafka-read.js';
+import { freePort } from '../support/ports.js';
 import { stackEnv } from '../support/stack-env.js';
+import { startProxy } from '../support/tcp-proxy.js';
 
 const TIMEOUT_MS = 1500;
-
-async function freePort(): Promise<number> {
-  const srv = net.createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as net.AddressInfo).port;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
-/** A TCP proxy on `port` to the real broker: Kafka "comes back" when it starts listening. */
-function startProxy(port: number, target: string): Promise<net.Server> {
-  const [host, targetPort] = target.split(':') as [string, string];
-  const server = net.createServer((client) => {
-    const upstream = net.connect(Number(targetPort), host);
-    client.pipe(upstream).pipe(client);
-    client.on('error', () => upstream.destroy());
-    upstream.on('error', () => client.destroy());
-  });
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve(server)));
-}
 
 describe('Kafka unreachable', () => {
   const harnesses: EdgeHarness[] = [];
