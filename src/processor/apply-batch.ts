@@ -43,6 +43,8 @@ export interface BatchPlan<R> {
   /** In record order: per command its events then its outcome; dead letters in place. */
   outputs: Output<R>[];
   outcomes: CommandOutcome[];
+  /** Per command record, for the commands metric: a re-delivered command counts as `duplicate`. */
+  tally: Array<{ commandType: CommandOutcome['commandType']; outcome: 'applied' | 'rejected' | 'duplicate' }>;
   stats: { applied: number; rejected: number; duplicates: number; republished: number; deadLettered: number };
 }
 
@@ -65,7 +67,7 @@ const pendingFrom = (doc: OrderDocument | undefined, partition: number, batchSta
  * @param loaded documents of the orders this batch touches (absent = no such order)
  */
 export function applyBatch<R>(records: DecodedRecord<R>[], loaded: ReadonlyMap<string, OrderDocument>): BatchPlan<R> {
-  const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0 } };
+  const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], tally: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0 } };
   const first = records[0];
   if (!first) return plan;
   const batchStart = BigInt(first.position.offset);
@@ -92,6 +94,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], loaded: ReadonlyMap<s
       }
       plan.outputs.push({ kind: 'outcome', outcome });
       plan.outcomes.push(outcome);
+      plan.tally.push({ commandType: outcome.commandType, outcome: 'duplicate' });
       continue;
     }
 
@@ -100,6 +103,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], loaded: ReadonlyMap<s
     for (const event of result.events) plan.outputs.push({ kind: 'event', event });
     plan.outputs.push({ kind: 'outcome', outcome });
     plan.outcomes.push(outcome);
+    plan.tally.push({ commandType: outcome.commandType, outcome: outcome.status });
 
     // A rejection for an order that does not exist changes nothing to store: replaying
     // it decides the same way.

@@ -38,6 +38,18 @@ describe('applyBatch', () => {
     expect(dup.writes).toEqual([]);
   });
 
+  it('tallies each command for the metrics, a re-delivered one as duplicate', () => {
+    expect(first.tally).toEqual([
+      { commandType: 'CreateOrder', outcome: 'applied' },
+      { commandType: 'ValidateOrder', outcome: 'applied' },
+    ]);
+    const orphan = command('MarkPacked', 'ORD-404');
+    expect(applyBatch([at(40, validate), at(41, orphan)], docsOf(first)).tally).toEqual([
+      { commandType: 'ValidateOrder', outcome: 'duplicate' },
+      { commandType: 'MarkPacked', outcome: 'rejected' },
+    ]);
+  });
+
   it('keeps unconfirmed pending entries when a replayed batch also applies new commands (a second crash still re-publishes them)', () => {
     const wave = command('AssignWave', 'ORD-1', { waveId: 'W-1' });
     const replay = applyBatch([at(10, create), at(11, validate), at(12, wave)], docsOf(first));
