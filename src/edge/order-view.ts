@@ -28,9 +28,19 @@ export function orderView(order: Order, version: number) {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     version,
-    timeline: order.timeline.map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId })),
+    timeline: timelineView(order),
   };
 }
+
+/** The status timeline, oldest first: which command (and request, by correlation id) moved the order where. */
+export function timelineView(order: Order) {
+  return [...order.timeline]
+    .sort((a, b) => a.version - b.version)
+    .map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId, correlationId: t.correlationId }));
+}
+
+/** GET /api/v1/orders/{orderId}/history. */
+export const historyView = (order: Order) => ({ orderId: order.orderId, entries: timelineView(order) });
 
 export type OrderView = ReturnType<typeof orderView>;
 

@@ -65,6 +65,16 @@ export const problemResponse = {
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Amount = Type.Object({ amount: Type.Number({ description: 'decimal amount, e.g. 29.99' }), currency: Type.String() });
 
+/** One status change of an order: also the items of GET …/history. */
+const TimelineEntryRepresentation = Type.Object({
+  status: OrderStatus,
+  event: Type.String({ description: 'event type, e.g. OrderValidated' }),
+  at: Type.String({ description: 'when it happened: the event occurredAt (ISO 8601)' }),
+  version: Type.Integer({ description: 'order version after this change' }),
+  commandId: Type.String({ description: 'the command that made the change' }),
+  correlationId: Type.String({ description: 'X-Correlation-ID of the request that sent the command' }),
+});
+
 /** An order as GET answers it (money as decimal amounts); also the serializer of those routes. */
 export const OrderRepresentation = Type.Object(
   {
@@ -86,12 +96,16 @@ export const OrderRepresentation = Type.Object(
     createdAt: Type.String(),
     updatedAt: Type.String(),
     version: Type.Integer({ description: 'aggregate version; also the weak ETag' }),
-    timeline: Type.Array(Type.Object({ status: OrderStatus, event: Type.String(), at: Type.String(), version: Type.Integer(), commandId: Type.String() })),
+    timeline: Type.Array(TimelineEntryRepresentation),
   },
   { description: 'The order' },
 );
 
 export const orderResponse = plainJsonSchema(OrderRepresentation);
+
+export const orderHistoryResponse = plainJsonSchema(
+  Type.Object({ orderId: Type.String(), entries: Type.Array(TimelineEntryRepresentation) }, { description: 'Status changes of the order, oldest first (version order)' }),
+);
 
 export const orderListResponse = plainJsonSchema(
   Type.Object(

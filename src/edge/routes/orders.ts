@@ -1,11 +1,12 @@
-// The orders resource: create (POST), read one (GET with ETag), list (keyset), modify (PATCH).
-import type { FastifyInstance } from 'fastify';
+// The orders resource: create (POST), read one (GET with ETag) and its history, list (keyset), modify (PATCH).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Order } from '../../domain/index.js';
 import { HTTP_BODY_JSON_SCHEMAS } from '../../schemas/index.js';
 import { findOrderDocument, listOrderDocuments } from '../../shared/orders-collection.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
-import { etagOf, matchesIfNoneMatch, orderView } from '../order-view.js';
-import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
+import { etagOf, historyView, matchesIfNoneMatch, orderView } from '../order-view.js';
+import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderHistoryResponse, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
 import { securityOf, submitCommand, type EdgeContext } from '../submission.js';
 
 const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
@@ -54,13 +55,25 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     '/api/v1/orders/:orderId',
     { schema: { summary: 'Read an order (ETag / If-None-Match)', tags: ['orders'], params: orderIdParams, response: { 200: orderResponse, '4xx': problemResponse } } },
     async (request, reply) => {
-      const { orderId } = request.params;
-      const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
-      if (!doc?.order) throw edgeError('ORDER_NOT_FOUND', orderId);
-      const etag = etagOf(doc.version);
-      reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send();
-      return orderView(doc.order, doc.version);
+      const doc = await readOrderConditionally(ctx, request, reply);
+      return doc ? orderView(doc.order, doc.version) : reply;
+    },
+  );
+
+  app.get<{ Params: { orderId: string } }>(
+    '/api/v1/orders/:orderId/history',
+    {
+      schema: {
+        summary: "An order's status changes, oldest first, with the commandId and correlation id behind each (ETag / If-None-Match)",
+        tags: ['orders'],
+        params: orderIdParams,
+        response: { 200: orderHistoryResponse, '4xx': problemResponse },
+      },
+    },
+    async (request, reply) => {
+      // The timeline only grows with the version, so the order's ETag fits its history too.
+      const doc = await readOrderConditionally(ctx, request, reply);
+      return doc ? historyView(doc.order) : reply;
     },
   );
 
@@ -87,4 +100,22 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
       return { items, limit, nextCursor };
     },
   );
+}
+
+/** The stored order with its ETag set (404 when unknown); undefined once If-None-Match matched and 304 was sent. */
+async function readOrderConditionally(
+  ctx: EdgeContext,
+  request: FastifyRequest<{ Params: { orderId: string } }>,
+  reply: FastifyReply,
+): Promise<{ order: Order; version: number } | undefined> {
+  const { orderId } = request.params;
+  const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
+  if (!doc?.order) throw edgeError('ORDER_NOT_FOUND', orderId);
+  const etag = etagOf(doc.version);
+  reply.header('etag', etag).header('cache-control', 'no-cache');
+  if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
+    await reply.code(304).send();
+    return undefined;
+  }
+  return { order: doc.order, version: doc.version };
 }
