@@ -3,24 +3,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvent } from '../../src/schemas/index.js';
 import { schemaResolver } from '../../src/shared/registry.js';
-import { SEED_CREATE_BODY, json, startEdge, untilReady, type EdgeHarness } from '../support/edge-harness.js';
+import { SEED_CREATE_BODY, json, startEdgeAndProcessor, type EdgeAndProcessor, type EdgeHarness } from '../support/edge-harness.js';
 import { consumeAll } from '../support/kafka-read.js';
-import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
+import { isolatedEnv } from '../support/processor-harness.js';
 
 describe('order lifecycle through the edge and the processor', () => {
   const env = isolatedEnv('e2e', 2);
-  let processor: RunningProcessor;
+  let service: EdgeAndProcessor;
   let edge: EdgeHarness;
 
   beforeAll(async () => {
-    processor = await startProcessor(env);
-    edge = await startEdge({ env, createTopics: false });
-    await untilReady(edge.base);
+    service = await startEdgeAndProcessor(env);
+    edge = service.edge;
   });
-  afterAll(async () => {
-    await edge.close();
-    await processor.stop();
-  });
+  afterAll(() => service?.stop());
 
   const call = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${edge.base}${path}`, json(method, body, { prefer: 'wait=15' }));

@@ -3,26 +3,22 @@
 // that sent that command; readable without the token like the other reads.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SEED_CREATE_BODY, json, startEdge, untilReady, type EdgeHarness } from '../support/edge-harness.js';
+import { SEED_CREATE_BODY, json, startEdgeAndProcessor, type EdgeAndProcessor, type EdgeHarness } from '../support/edge-harness.js';
 import { waitFor } from '../support/commands.js';
-import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
+import { isolatedEnv } from '../support/processor-harness.js';
 
 const TOKEN = `history-test-${randomUUID()}`;
 
 describe('order history through the edge and the processor', () => {
   const env = { ...isolatedEnv('history', 2), API_TOKEN: TOKEN };
-  let processor: RunningProcessor;
+  let service: EdgeAndProcessor;
   let edge: EdgeHarness;
 
   beforeAll(async () => {
-    processor = await startProcessor(env);
-    edge = await startEdge({ env, createTopics: false });
-    await untilReady(edge.base);
+    service = await startEdgeAndProcessor(env);
+    edge = service.edge;
   });
-  afterAll(async () => {
-    await edge?.close();
-    await processor?.stop();
-  });
+  afterAll(() => service?.stop());
 
   /** Sends a command (no wait), then waits until the processor applied it. */
   const send = async (method: string, path: string, correlationId: string, body?: unknown): Promise<string> => {

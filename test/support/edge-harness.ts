@@ -11,6 +11,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import type { OrderDocument } from '../../src/shared/orders-collection.js';
 import { createRegistry, schemaRegistrar, schemaResolver } from '../../src/shared/registry.js';
+import { startProcessor, type RunningProcessor } from './processor-harness.js';
 import { stackEnv, uniqueName } from './stack-env.js';
 
 export interface EdgeHarness {
@@ -91,6 +92,27 @@ export async function untilReady(base: string, timeoutMs = 30_000): Promise<void
     if (Date.now() > deadline) throw new Error(`edge not ready: ${await r.text()}`);
     await new Promise((res) => setTimeout(res, 200));
   }
+}
+
+export interface EdgeAndProcessor {
+  edge: EdgeHarness;
+  processor: RunningProcessor;
+  stop(): Promise<void>;
+}
+
+/** The real processor and a ready edge on the same isolated topics and database (env from isolatedEnv). */
+export async function startEdgeAndProcessor(env: Record<string, string>): Promise<EdgeAndProcessor> {
+  const processor = await startProcessor(env);
+  const edge = await startEdge({ env, createTopics: false });
+  await untilReady(edge.base);
+  return {
+    edge,
+    processor,
+    async stop() {
+      await edge.close();
+      await processor.stop();
+    },
+  };
 }
 
 /** Writes an outcome record as the processor would (Avro through the registry). */
