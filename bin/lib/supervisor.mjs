@@ -63,7 +63,6 @@ export function supervise(specs, opts = {}) {
         // 'close' comes after the child's output is drained, so its last lines are printed first.
         child.on('close', (code, signal) => {
           children.delete(spec.name);
-          log?.end();
           const stoppedByUs = stopRequested && (code === 0 || signal !== null);
           if (!stoppedByUs) {
             failure ||= code || 1;
@@ -73,7 +72,9 @@ export function supervise(specs, opts = {}) {
           } else {
             say(`${spec.name} stopped`);
           }
-          resolve();
+          // Resolve once the log file is complete, so a caller can read it right away.
+          if (log) log.end(resolve);
+          else resolve();
         });
       }),
   );
