@@ -1,0 +1,88 @@
+// G2/G3: SIGKILL the processor at random moments while commands flow, restart it each
+// time (same instance id, so the new one fences the dead one's open transaction), then
+// check exactly-once against a replay of the command log: one outcome per command,
+// each event once and in order for read_committed readers, MongoDB equal to the replay.
+import type { ChildProcess } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeCommandJson } from '../../src/schemas/index.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { createKafka, createProducer, ensureTopics } from '../../src/shared/kafka.js';
+import { createMongoClient } from '../../src/shared/mongo.js';
+import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { schemaResolver } from '../../src/shared/registry.js';
+import { lifecycle, waitFor } from '../support/commands.js';
+import { isolatedEnv } from '../support/processor-harness.js';
+import { exited, replicaReadiness, spawnReplica } from '../support/processor-process.js';
+import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
+
+// CRASH_ORDERS orders × 5 commands: 4,000 × 5 = 20,000 commands by default.
+const ORDERS = Number(process.env.CRASH_ORDERS ?? 4000);
+const KILLS = 5;
+
+/** Starts a replica and waits until it consumes (its /ready answers 200). */
+async function startReplica(env: Record<string, string>): Promise<ChildProcess> {
+  const replica = await spawnReplica(env);
+  await waitFor(async () => {
+    if (replica.child.exitCode !== null) throw new Error(`replica exited by itself with ${replica.child.exitCode}`);
+    return (await replicaReadiness(replica))?.status === 200;
+  }, 60_000, 'replica ready');
+  return replica.child;
+}
+
+describe('G2/G3: exactly-once effects across SIGKILL', () => {
+  const env = isolatedEnv('proc-crash', 6);
+  const config = loadConfig(env);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'crash-test' });
+  const mongo = createMongoClient(config.mongodbUri);
+  let child: ChildProcess | undefined;
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await mongo.close();
+  });
+
+  it(`applies ${ORDERS * 5} commands exactly once while the processor is killed ${KILLS} times`, async () => {
+    const replicaEnv = env;
+    const admin = kafka.admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: config.topics.commands, numPartitions: config.commandPartitions }]);
+    await admin.disconnect();
+
+    const orders = Array.from({ length: ORDERS }, (_, i) => lifecycle(`ORD-crash-${i}`));
+    const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
+    const producer = createProducer(kafka);
+    await producer.connect();
+    // Commands keep flowing in the background while replicas die.
+    const feeding = (async () => {
+      for (let i = 0; i < commands.length; i += 200) {
+        await producer.send({ topic: config.topics.commands, messages: commands.slice(i, i + 200).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+
+    const db = mongo.db(config.mongodbDatabase);
+    const applied = () => outcomesCollection(db).countDocuments();
+    for (let k = 0; k < KILLS; k++) {
+      child = await startReplica(replicaEnv);
+      // Kill at a random moment once the replica has done some work.
+      const before = await applied().catch(() => 0);
+      const replica = child;
+      await waitFor(async () => {
+        if (replica.exitCode !== null) throw new Error(`replica exited by itself with ${replica.exitCode}`);
+        return (await applied()) > before;
+      }, 60_000, 'progress before a kill');
+      await new Promise((r) => setTimeout(r, Math.random() * 1500));
+      child.kill('SIGKILL');
+      await exited(child);
+    }
+    await feeding;
+    await producer.disconnect();
+
+    child = await startReplica(replicaEnv);
+    await waitFor(async () => (await applied()) >= commands.length, 300_000, 'all outcomes after the last restart');
+    expect(await applied()).toBe(commands.length);
+    await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), commands.length);
+    child.kill('SIGTERM');
+    await exited(child);
+  }, 600_000);
+});
