@@ -134,6 +134,7 @@ export const dlqPosition = (l: DeadLetter): string => `${l.record.topic}/${l.rec
 
 /** One line per dead letter for people. */
 export function describeDeadLetter(l: DeadLetter): string {
+  const replayOf = text(l.record.headers[REPLAYED_FROM_HEADER]);
   return [
     `dlq ${l.record.partition}/${l.record.offset}`,
     `from ${l.source.topic} ${l.source.partition}/${l.source.offset}`,
@@ -142,6 +143,7 @@ export function describeDeadLetter(l: DeadLetter): string {
     `${l.size} B`,
     new Date(l.record.timestamp).toISOString(),
     l.reason,
+    ...(replayOf ? [`(replay of ${replayOf})`] : []),
   ].join('  ');
 }
 

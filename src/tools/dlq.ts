@@ -5,6 +5,7 @@
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_APPLIED_COMMANDS_LIMIT } from '../domain/index.js';
 import { ConfigError, loadConfig, type Config } from '../shared/config.js';
 import { createKafka, createProducer, createTopicReader } from '../shared/kafka.js';
 import {
@@ -95,7 +96,7 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
         return;
       }
       if (!opts.yes && !(await confirm(`Replay ${selected.length} dead letter(s) to ${target}? [y/N] `))) {
-        throw new UsageError(`not replayed: confirm, or pass --yes (preview with --dry-run)`);
+        throw new UsageError('not replayed (not confirmed): pass --yes to replay without asking, --dry-run to preview');
       }
       const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-dlq-tool`, security: config.kafkaSecurity });
       // murmur2 like every producer of ours: the original key lands in its order's partition.
@@ -112,7 +113,7 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
       }
       err(
         `replayed ${selected.length} dead letter(s) to ${target}. They are new records; the dead letters stay in the DLQ. ` +
-          'Replaying one again writes another record: the processor applies a commandId once and answers a repeat with the first outcome. ' +
+          `Replaying one again writes another record: the processor applies a commandId once and answers a repeat with the first outcome (an order remembers its last ${DEFAULT_APPLIED_COMMANDS_LIMIT} commandIds). ` +
           'A record that still cannot be decoded is dead-lettered again.',
       );
     });

@@ -114,5 +114,6 @@ describe('the replayed record', () => {
     expect(Object.keys(r.headers).sort()).toEqual(['x-dlq-replayed-from', 'x-origin']);
     expect(r.headers['x-origin']?.toString()).toBe('wave-planner');
     expect(r.headers[REPLAYED_FROM_HEADER]).toBe('wms.orders.commands.dlq/3/41');
+    expect(describeDeadLetter(l)).toMatch(/ {2}\(replay of wms\.orders\.commands\.dlq\/3\/1\)$/);
   });
 });
