@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { appRoot, importServiceModule, moduleSource } from './lib/service-modules.mjs';
-import { serviceUrls, startEdgeAndProcessor, untilReady } from './lib/services.mjs';
+import { serviceUrls, startEdgeAndProcessor, supervisedConfigOrExit } from './lib/services.mjs';
 
 const { version } = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8'));
 
@@ -19,17 +19,6 @@ function variablesHelp(consumers) {
   const width = Math.max(...rows.map((v) => v.name.length));
   const lines = rows.map((v) => `  ${v.name.padEnd(width)}  ${v.description} (default: ${v.default})`);
   return `\nEnvironment variables:\n${lines.join('\n')}\n`;
-}
-
-/** The configuration, or exit 2 with one line per problem (as the entries themselves do). */
-function loadConfigOrExit() {
-  try {
-    return config.loadConfig(process.env);
-  } catch (err) {
-    if (!(err instanceof config.ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
 }
 
 const program = new Command('order-service')
@@ -55,17 +44,17 @@ program
   .description('run the edge and one processor as child processes; Ctrl-C/SIGTERM stops both, one dying stops the other')
   .addHelpText('after', variablesHelp(['edge', 'processor']))
   .action(async () => {
-    const urls = serviceUrls(loadConfigOrExit());
-    const services = startEdgeAndProcessor(process.env);
-    let stopped = false;
-    services.exited.then(() => (stopped = true));
-    if (await untilReady(urls.readiness, () => stopped)) {
+    const loaded = supervisedConfigOrExit(config, process.env);
+    const urls = serviceUrls(loaded);
+    const services = startEdgeAndProcessor(process.env, loaded);
+    if (await services.ready) {
       process.stdout.write(`order-service ready: edge ${urls.edge}, processor ${urls.processor}. Ctrl-C stops both.\n`);
     }
     process.exitCode = await services.exited;
   });
 
-// Further tools plug in here: a module exporting run<Name>Cli(argv) becomes a subcommand.
+// Operator tools plug in here: each one whose module exists becomes a subcommand that
+// hands its arguments to the module's run function and exits with what it returns.
 const tools = [{ name: 'dlq', module: 'src/tools/dlq', run: 'runDlqCli', description: 'inspect and replay dead letters (wms.orders.commands.dlq)' }];
 for (const tool of tools.filter((t) => moduleSource(t.module))) {
   program

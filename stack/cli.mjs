@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { importServiceModule } from '../bin/lib/service-modules.mjs';
-import { serviceUrls, startEdgeAndProcessor, untilReady } from '../bin/lib/services.mjs';
+import { serviceUrls, startEdgeAndProcessor, supervisedConfigOrExit } from '../bin/lib/services.mjs';
 import { endpoints, repoRoot, stateDir } from './config.mjs';
 import { log } from './log.mjs';
 import { chooseStack, givenEndpoints as endpointsIn, probeDocker } from './stack-choice.mjs';
@@ -117,34 +117,21 @@ async function test(extraArgs) {
   );
 }
 
-/** Exits 2 with one line per problem, as the entries do, before anything starts. */
-function configOrExit(loadConfig, ConfigError, env) {
-  try {
-    return loadConfig(env);
-  } catch (err) {
-    if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`${err.message}\n`);
-    process.exit(2);
-  }
-}
-
 async function start() {
   ensureNodeModules();
-  // The service's own configuration module: same defaults and validation as the entries.
-  const { loadConfig, ConfigError } = await importServiceModule('src/shared/config');
-  configOrExit(loadConfig, ConfigError, { ...process.env, ...(givenEndpoints() ?? endpoints) });
+  // The service's own configuration module (same defaults and validation as the entries),
+  // checked before any server starts: bad configuration fails at once.
+  const configModule = await importServiceModule('src/shared/config');
+  supervisedConfigOrExit(configModule, { ...process.env, ...(givenEndpoints() ?? endpoints) });
   return withStack(async (env, stack) => {
-    const config = configOrExit(loadConfig, ConfigError, env);
+    const config = supervisedConfigOrExit(configModule, env);
     const logDir = join(stateDir, 'logs');
     const startedAt = Date.now();
     log('starting the edge and one processor…');
-    const services = startEdgeAndProcessor(env, { logDir });
-    let ended = false;
-    void services.exited.then(() => (ended = true));
-    const urls = serviceUrls(config);
-    if (await untilReady(urls.readiness, () => ended)) {
+    const services = startEdgeAndProcessor(env, config, { logDir });
+    if (await services.ready) {
       const serviceLogs = ['edge', 'processor'].map((name) => join(logDir, `${name}.log`));
-      process.stdout.write(readyBanner({ config, urls, serviceLogs, stack, seconds: (Date.now() - startedAt) / 1000 }));
+      process.stdout.write(readyBanner({ config, urls: serviceUrls(config), serviceLogs, stack, seconds: (Date.now() - startedAt) / 1000 }));
     }
     return services.exited;
   });

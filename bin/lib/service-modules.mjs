@@ -7,8 +7,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const appRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 
-/** Newest modification time of the TypeScript sources under src/ (0 when there are none, as in an image). */
-function newestSourceMtime(dir = join(appRoot, 'src')) {
+/** Newest modification time of the TypeScript sources under `dir` (0 when there are none, as in an image). */
+function newestSourceMtime(dir) {
   if (!existsSync(dir)) return 0;
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -35,10 +35,10 @@ async function registerTsx() {
  * Where `module` (e.g. 'src/edge/main') comes from: dist/ when built and not older than any
  * source, so a checkout edited after a build never runs stale code.
  */
-export function moduleSource(module) {
-  const compiled = join(appRoot, 'dist', `${module}.js`);
-  const source = join(appRoot, `${module}.ts`);
-  if (existsSync(compiled) && (!existsSync(source) || statSync(compiled).mtimeMs >= newestSourceMtime())) return { path: compiled, via: 'dist' };
+export function moduleSource(module, root = appRoot) {
+  const compiled = join(root, 'dist', `${module}.js`);
+  const source = join(root, `${module}.ts`);
+  if (existsSync(compiled) && (!existsSync(source) || statSync(compiled).mtimeMs >= newestSourceMtime(join(root, 'src')))) return { path: compiled, via: 'dist' };
   if (existsSync(source)) return { path: source, via: 'tsx' };
   return null;
 }

@@ -6,6 +6,30 @@ import { supervise } from './supervisor.mjs';
 
 const binPath = fileURLToPath(new URL('../order-service.mjs', import.meta.url));
 
+/** Why this configuration cannot be supervised with readiness checks, or null. */
+function unsupervisablePorts(config) {
+  return config.port === 0 || config.processorPort === 0
+    ? 'PORT and PROCESSOR_PORT must be fixed ports here: with 0 the system picks one and the readiness checks cannot find it'
+    : null;
+}
+
+/**
+ * The configuration for a supervised edge + processor, or exit 2 with one line per
+ * problem (as the entries themselves do). `configModule` is src/shared/config.
+ */
+export function supervisedConfigOrExit({ loadConfig, ConfigError }, env) {
+  try {
+    const config = loadConfig(env);
+    const problem = unsupervisablePorts(config);
+    if (problem) throw new ConfigError([problem]);
+    return config;
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(2);
+  }
+}
+
 /** What runs where, from the loaded configuration (src/shared/config.ts). */
 export function serviceUrls(config) {
   const edge = `http://127.0.0.1:${config.port}`;
@@ -13,12 +37,18 @@ export function serviceUrls(config) {
   return { edge, processor, readiness: [`${edge}/ready`, `${processor}/ready`] };
 }
 
-/** Starts `order-service edge` and `order-service processor` under one supervisor. */
-export function startEdgeAndProcessor(env, opts = {}) {
-  return supervise(
+/**
+ * Starts `order-service edge` and `order-service processor` under one supervisor.
+ * `ready` resolves true once both answer /ready, false if they stopped first.
+ */
+export function startEdgeAndProcessor(env, config, opts = {}) {
+  const services = supervise(
     ['edge', 'processor'].map((name) => ({ name, command: process.execPath, args: [binPath, name] })),
     { env, cwd: appRoot, ...opts },
   );
+  let ended = false;
+  void services.exited.then(() => (ended = true));
+  return { ...services, ready: untilReady(serviceUrls(config).readiness, () => ended) };
 }
 
 /**
@@ -26,7 +56,7 @@ export function startEdgeAndProcessor(env, opts = {}) {
  * (e.g. a supervised child died), so the caller never waits on a dead process. Says
  * every 15 s what it still waits for (a server that never gets ready is visible).
  */
-export async function untilReady(urls, gaveUp, pollMs = 250, report = (msg) => process.stderr.write(`${msg}\n`)) {
+async function untilReady(urls, gaveUp, pollMs = 250, report = (msg) => process.stderr.write(`${msg}\n`)) {
   const pending = new Set(urls);
   const started = Date.now();
   let reportedAt = started;

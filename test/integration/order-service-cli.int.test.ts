@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../../src/shared/config.js';
+import { createKafka, ensureTopics } from '../../src/shared/kafka.js';
 import { waitFor } from '../support/commands.js';
 import { orderServiceBin, runCli, type RunningCli } from '../support/cli-process.js';
 import { freePort } from '../support/ports.js';
@@ -68,6 +69,34 @@ describe('order-service with a wrong command', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('KAFKA_BROKERS entry "nohost" must be host:port');
     expect(r.stderr).toContain('PORT=eighty must be an integer');
+  });
+
+  it('all refuses port 0, whose readiness it could not check', () => {
+    const r = spawnSync(process.execPath, [orderServiceBin, 'all'], { encoding: 'utf8', env: { ...process.env, PORT: '0' } });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('PORT and PROCESSOR_PORT must be fixed ports');
+  });
+});
+
+describe('order-service dlq', () => {
+  it('hands its arguments and exit code to the DLQ tool (src/tools/dlq.ts)', () => {
+    const helpRun = spawnSync(process.execPath, [orderServiceBin, 'dlq', '--help'], { encoding: 'utf8' });
+    expect(helpRun.status).toBe(0);
+    expect(helpRun.stdout).toContain('List and replay dead letters');
+    const wrong = spawnSync(process.execPath, [orderServiceBin, 'dlq', 'bogus'], { encoding: 'utf8' });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toContain("unknown command 'bogus'");
+  });
+
+  it('lists the dead letters of a real, empty DLQ topic', async () => {
+    const env = isolatedEnv('cli-dlq');
+    const admin = createKafka({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'cli-dlq-test' }).admin();
+    await admin.connect();
+    await ensureTopics(admin, [{ topic: env.TOPIC_DLQ!, numPartitions: 1 }]);
+    await admin.disconnect();
+    const r = spawnSync(process.execPath, [orderServiceBin, 'dlq', 'list'], { encoding: 'utf8', env: { ...process.env, ...env } });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/0 of 0 dead letters in .*\.dlq selected/);
   });
 });
 
