@@ -100,19 +100,20 @@ const byPosition = (a: DeadLetter, b: DeadLetter): number => {
   return d < 0n ? -1 : d > 0n ? 1 : 0;
 };
 
-/** Dead letters matching every given criterion, in DLQ partition/offset order; offsets are DLQ offsets, inclusive. */
+/** Whether one dead letter meets every criterion of the filter except the limit; offsets are DLQ offsets, inclusive. */
+export function matchesFilter(l: DeadLetter, filter: DeadLetterFilter): boolean {
+  const offset = BigInt(l.record.offset);
+  if (filter.errorCodes && !filter.errorCodes.includes(l.errorCode)) return false;
+  if (filter.partition !== undefined && l.record.partition !== filter.partition) return false;
+  if (filter.fromOffset !== undefined && offset < filter.fromOffset) return false;
+  if (filter.toOffset !== undefined && offset > filter.toOffset) return false;
+  if (filter.orderId !== undefined && l.orderId !== filter.orderId) return false;
+  return true;
+}
+
+/** Dead letters matching the filter, in DLQ partition/offset order, at most `limit`. */
 export function selectDeadLetters(letters: DeadLetter[], filter: DeadLetterFilter): DeadLetter[] {
-  const selected = letters
-    .filter((l) => {
-      const offset = BigInt(l.record.offset);
-      if (filter.errorCodes && !filter.errorCodes.includes(l.errorCode)) return false;
-      if (filter.partition !== undefined && l.record.partition !== filter.partition) return false;
-      if (filter.fromOffset !== undefined && offset < filter.fromOffset) return false;
-      if (filter.toOffset !== undefined && offset > filter.toOffset) return false;
-      if (filter.orderId !== undefined && l.orderId !== filter.orderId) return false;
-      return true;
-    })
-    .sort(byPosition);
+  const selected = letters.filter((l) => matchesFilter(l, filter)).sort(byPosition);
   return filter.limit === undefined ? selected : selected.slice(0, filter.limit);
 }
 

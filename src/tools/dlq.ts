@@ -13,6 +13,7 @@ import {
   deadLetterJson,
   describeDeadLetter,
   dlqPosition,
+  matchesFilter,
   parseFilter,
   replayRecord,
   selectDeadLetters,
@@ -57,11 +58,16 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
   const confirm = io.confirm ?? askOnTerminal;
 
   const configOf = (): Config => loadConfig(io.env ?? process.env);
-  const select = async (config: Config, opts: FilterOptions): Promise<{ all: DeadLetter[]; selected: DeadLetter[] }> => {
+  /** Reads the whole DLQ, keeping in memory only the dead letters the filter matches. */
+  const select = async (config: Config, opts: FilterOptions): Promise<{ total: number; selected: DeadLetter[] }> => {
     const filter = parseFilter(opts);
     const reader = createTopicReader({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-dlq-tool`, security: config.kafkaSecurity });
-    const all = (await readTopicToEnd(reader, config.topics.deadLetters)).map(toDeadLetter);
-    return { all, selected: selectDeadLetters(all, filter) };
+    const matching: DeadLetter[] = [];
+    const total = await readTopicToEnd(reader, config.topics.deadLetters, (record) => {
+      const letter = toDeadLetter(record);
+      if (matchesFilter(letter, filter)) matching.push(letter);
+    });
+    return { total, selected: selectDeadLetters(matching, filter) };
   };
 
   const program = new Command('dlq')
@@ -74,9 +80,9 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
     .addOption(new Option('--json', 'one JSON object per line'))
     .action(async (opts: FilterOptions & { json?: boolean }) => {
       const config = configOf();
-      const { all, selected } = await select(config, opts);
+      const { total, selected } = await select(config, opts);
       for (const l of selected) out(opts.json ? JSON.stringify(deadLetterJson(l)) : describeDeadLetter(l));
-      err(`${selected.length} of ${all.length} dead letters in ${config.topics.deadLetters} selected`);
+      err(`${selected.length} of ${total} dead letters in ${config.topics.deadLetters} selected`);
     });
 
   withFilters(program.command('replay').description("write the selected dead letters' original key, value and headers back to the commands topic"))
@@ -85,9 +91,9 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
     .action(async (opts: FilterOptions & { dryRun?: boolean; yes?: boolean }) => {
       const config = configOf();
       const target = config.topics.commands;
-      const { all, selected } = await select(config, opts);
+      const { total, selected } = await select(config, opts);
       if (selected.length === 0) {
-        err(`nothing to replay: 0 of ${all.length} dead letters in ${config.topics.deadLetters} match`);
+        err(`nothing to replay: 0 of ${total} dead letters in ${config.topics.deadLetters} match`);
         return;
       }
       if (opts.dryRun) {

@@ -13,7 +13,11 @@ const OFFSET_BEGINNING = -2;
 const promised = <T>(run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => run((err, value) => (err ? reject(new Error(err.message)) : resolve(value))));
 
-export async function readTopicToEnd(reader: KafkaConsumer, topic: string, timeoutMs = 60_000): Promise<DlqRecord[]> {
+/**
+ * Calls `onRecord` for every record in partition order and resolves with how many there
+ * were. Gives up when `idleTimeoutMs` pass without a record or a partition reaching its end.
+ */
+export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRecord: (r: DlqRecord) => void, idleTimeoutMs = 30_000): Promise<number> {
   await promised((cb) => reader.connect({ timeout: 10_000 }, cb));
   try {
     const metadata = await promised<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((cb) =>
@@ -23,18 +27,25 @@ export async function readTopicToEnd(reader: KafkaConsumer, topic: string, timeo
     if (partitions.length === 0) throw new Error(`topic ${topic} does not exist (or has no partitions)`);
 
     const notAtEnd = new Set(partitions);
-    reader.on('partition.eof', (eof) => notAtEnd.delete(eof.partition));
+    let progressAt = Date.now();
+    reader.on('partition.eof', (eof) => {
+      notAtEnd.delete(eof.partition);
+      progressAt = Date.now();
+    });
     reader.assign(partitions.map((partition) => ({ topic, partition, offset: OFFSET_BEGINNING })));
     reader.setDefaultConsumeTimeout(500);
 
-    const records: DlqRecord[] = [];
-    const deadline = Date.now() + timeoutMs;
+    let count = 0;
     while (notAtEnd.size > 0) {
-      if (Date.now() > deadline) throw new Error(`gave up after ${timeoutMs} ms: partitions ${[...notAtEnd].join(', ')} of ${topic} did not reach their end`);
+      if (Date.now() - progressAt > idleTimeoutMs) {
+        throw new Error(`no progress for ${idleTimeoutMs} ms: partitions ${[...notAtEnd].join(', ')} of ${topic} did not reach their end`);
+      }
       const batch = await promised<Message[]>((cb) => reader.consume(500, cb));
-      for (const m of batch) records.push(toRecord(m));
+      if (batch.length > 0) progressAt = Date.now();
+      for (const m of batch) onRecord(toRecord(m));
+      count += batch.length;
     }
-    return records;
+    return count;
   } finally {
     await promised((cb) => reader.disconnect(cb)).catch(() => undefined);
   }

@@ -206,6 +206,9 @@ describe('dlq list / replay with the real processor', () => {
       expect.objectContaining({ orderId: a, errorCode: 'UNKNOWN_MAGIC_BYTE', dlqOffset: middle.dlqOffset }),
     ]);
 
+    const summary = await cli('list', '--order-id', b);
+    expect(summary.errors).toEqual([expect.stringMatching(new RegExp(`^1 of \\d+ dead letters in ${topics.deadLetters.replace(/\./g, '\\.')} selected$`))]);
+
     const dry = await cli('replay', '--order-id', b, '--dry-run');
     expect(dry.lines).toEqual([expect.stringContaining(`MALFORMED  order ${b}`)]);
     const none = await cli('replay', '--order-id', 'ORD-nobody-here', '--yes');
