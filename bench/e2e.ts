@@ -10,7 +10,8 @@
 //   npm run bench                      # full run, under ~10 minutes
 //   npm run bench -- --quick           # short steps (or BENCH_QUICK=1)
 //   BENCH_SOAK_SECONDS=600 npm run bench   # the 10-minute memory run at half the maximum
-//   BENCH_RATES=100,200 BENCH_STEP_SECONDS=10 BENCH_PARTITIONS=6 BENCH_CPU_PROF=dir …
+//   BENCH_RATES=100,200 BENCH_STEP_SECONDS=10 BENCH_PARTITIONS=6 …
+//   BENCH_STEPS_ONLY=100 BENCH_CPU_PROF=/tmp/prof npm run bench   # profile one step
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
@@ -59,6 +60,8 @@ export interface StepResult {
   tailMs: number;
   unmatchedAfterDrain: number;
   sustainable: boolean;
+  /** From the processor's /metrics at the end of the step (warm-up included). */
+  processorBatches: { count: number; meanSize: number; meanMs: number };
   fromAccept: Percentiles;
   fromSend: Percentiles;
   http: Percentiles;
@@ -69,6 +72,18 @@ const stack = await stackEndpoints();
 const admin = createKafka({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `${runId}-admin` }).admin();
 await admin.connect();
 let stepNo = 0;
+
+/** Processor batches so far: count, mean records and mean duration (its own histograms). */
+async function batchStats(port: number): Promise<StepResult['processorBatches']> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
+  const count = value('order_processor_batch_size_count');
+  return {
+    count,
+    meanSize: Number((value('order_processor_batch_size_sum') / count).toFixed(1)),
+    meanMs: Number(((value('order_processor_batch_duration_seconds_sum') / count) * 1000).toFixed(1)),
+  };
+}
 
 /** One fixed-rate step on a fresh edge, processor, topics and database. */
 async function rateStep(rate: number, seconds: number): Promise<StepResult> {
@@ -101,6 +116,7 @@ async function rateStep(rate: number, seconds: number): Promise<StepResult> {
     while (watch.backlog > 0 && performance.now() < drainDeadline) await sleep(50);
     clearInterval(progress);
     const end = { edge: edge.rssMiB(), processor: processor.rssMiB() };
+    const processorBatches = await batchStats(processor.port);
     const recorded = watch.fromAccept.totalCount;
     const e2eSeconds = (Math.max(loadEnd, watch.lastMatchAt) - t0) / 1000;
     const httpAcceptedPerSecond = Math.round((load.accepted / (loadEnd - t0)) * 1000);
@@ -118,13 +134,14 @@ async function rateStep(rate: number, seconds: number): Promise<StepResult> {
       // Sustainable: every slot sent and accepted (≤ 1 % errors), the edge keeps ≥ 95 % of
       // the rate, and events keep ≥ 90 % of it end to end (the backlog does not grow).
       sustainable: load.skipped === 0 && failed <= load.scheduled * 0.01 && httpAcceptedPerSecond >= rate * 0.95 && e2ePerSecond >= rate * 0.9 && watch.backlog === 0,
+      processorBatches,
       fromAccept: percentiles(watch.fromAccept),
       fromSend: percentiles(watch.fromSend),
       http: percentiles(watch.http),
       rssMiB: { edge: { start: samples[0]!.edge, end: end.edge }, processor: { start: samples[0]!.processor, end: end.processor }, samples },
     };
     log(
-      `${rate}/s: ${result.sustainable ? 'sustainable' : 'NOT sustainable'} — http ${httpAcceptedPerSecond}/s, e2e ${e2ePerSecond}/s, accept→event p50 ${result.fromAccept.p50} p99 ${result.fromAccept.p99} ms, tail ${result.tailMs} ms, unmatched ${result.unmatchedAfterDrain}, failed ${JSON.stringify(load.failed)}, skipped ${load.skipped}`,
+      `${rate}/s: ${result.sustainable ? 'sustainable' : 'NOT sustainable'} — http ${httpAcceptedPerSecond}/s, e2e ${e2ePerSecond}/s, ${processorBatches.count} batches of ${processorBatches.meanSize} in ${processorBatches.meanMs} ms, accept→event p50 ${result.fromAccept.p50} p99 ${result.fromAccept.p99} ms, tail ${result.tailMs} ms, unmatched ${result.unmatchedAfterDrain}, failed ${JSON.stringify(load.failed)}, skipped ${load.skipped}`,
     );
     return result;
   } finally {
@@ -208,6 +225,13 @@ async function producerBaseline() {
   } finally {
     await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
   }
+}
+
+// BENCH_STEPS_ONLY=r1,r2: just these rate steps (e.g. with BENCH_CPU_PROF to profile), no baselines, no files.
+if (process.env.BENCH_STEPS_ONLY) {
+  for (const rate of process.env.BENCH_STEPS_ONLY.split(',').map(Number)) await rateStep(rate, SETTINGS.stepSeconds);
+  await admin.disconnect();
+  process.exit(0);
 }
 
 const startedAt = new Date();

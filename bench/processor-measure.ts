@@ -5,24 +5,22 @@
 //     100 or more) of the same final order documents, one write per command, straight
 //     into the same MongoDB server.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
-import { pino } from 'pino';
-import { CommandProcessor } from '../src/processor/processor.js';
-import { createProcessorMetrics } from '../src/processor/metrics.js';
 import { encodeCommandJson, type Command } from '../src/schemas/index.js';
 import { loadConfig, type Config } from '../src/shared/config.js';
 import { createKafka, createProducer, ensureTopics } from '../src/shared/kafka.js';
 import { createMongoClient } from '../src/shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../src/shared/orders-collection.js';
 import { outcomesCollection } from '../src/shared/outcomes-collection.js';
-import { createRegistry, schemaResolver } from '../src/shared/registry.js';
+import { startProcessor } from '../test/support/processor-harness.js';
 import { isolatedRunEnv } from './run-env.js';
 import type { StackEndpoints } from './stack-endpoints.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Configuration of one processor measurement: its own topics, database and group. */
-export function processorRunConfig(stack: StackEndpoints, run: string, partitions: number): Config {
-  return loadConfig(isolatedRunEnv(stack, run, partitions));
+/** Configuration of one processor measurement (its own topics, database and group), with the environment it came from. */
+export function processorRunConfig(stack: StackEndpoints, run: string, partitions: number): Config & { env: Record<string, string> } {
+  const env = isolatedRunEnv(stack, run, partitions);
+  return { ...loadConfig(env), env };
 }
 
 /** Writes `commands` (JSON, keyed by orderId, in array order) on a fresh commands topic. */
@@ -65,35 +63,21 @@ export async function rawConsume(config: Config, total: number): Promise<number>
 }
 
 /** Commands/s of one in-process processor replica, from start until every command has its outcome. */
-export async function processorRun(config: Config, total: number, log: (msg: string) => void): Promise<number> {
-  const mongo = createMongoClient(config.mongodbUri);
-  await mongo.connect();
-  const db = mongo.db(config.mongodbDatabase);
-  const processor = new CommandProcessor({
-    config,
-    options: config.processor,
-    kafka: createKafka({ brokers: config.kafkaBrokers, clientId: config.processor.instanceId }),
-    db,
-    registry: createRegistry(config.schemaRegistryUrl),
-    resolver: schemaResolver(config.schemaRegistryUrl),
-    logger: pino({ level: 'warn' }),
-    metrics: createProcessorMetrics(),
-  });
+export async function processorRun(config: Config & { env: Record<string, string> }, total: number, log: (msg: string) => void): Promise<number> {
   const t0 = performance.now();
-  await processor.start();
+  const p = await startProcessor(config.env);
   let done = 0;
   let lastLog = 0;
   while (done < total) {
     await sleep(500);
-    done = await outcomesCollection(db).estimatedDocumentCount();
+    done = await outcomesCollection(p.db).estimatedDocumentCount();
     if (performance.now() - lastLog > 5000) {
       lastLog = performance.now();
       log(`processor: ${done}/${total} commands (${Math.round(done / ((performance.now() - t0) / 1000))}/s so far)`);
     }
   }
   const seconds = (performance.now() - t0) / 1000;
-  await processor.stop();
-  await mongo.close();
+  await p.stop();
   return total / seconds;
 }
 

@@ -178,9 +178,10 @@ export class CommandProcessor {
     if (batch.messages.length === 0) return;
     const { logger, metrics } = this.deps;
     await pRetry(
-      async () => {
+      async (attempt) => {
         if (isStale()) return; // revoked meanwhile: the next owner takes it from the committed offset
-        await this.processBatch(batch.topic, batch.partition, batch.messages);
+        // A retry reads every order: the first attempt may have failed on a create assumed new.
+        await this.processBatch(batch.topic, batch.partition, batch.messages, attempt === 1);
       },
       {
         retries: Number.POSITIVE_INFINITY,
@@ -201,7 +202,7 @@ export class CommandProcessor {
     });
   }
 
-  private async processBatch(topic: string, partition: number, messages: BatchMessage[]): Promise<void> {
+  private async processBatch(topic: string, partition: number, messages: BatchMessage[], assumeCreatesNew: boolean): Promise<void> {
     const { metrics, resolver } = this.deps;
     const started = performance.now();
     const now = new Date();
@@ -226,17 +227,31 @@ export class CommandProcessor {
       }),
     );
 
-    const orderIds = [...new Set(decoded.flatMap((d) => ('command' in d ? [d.command.orderId] : [])))];
+    // An order whose first command here is its CreateOrder is assumed new and not read:
+    // on FerretDB every read by _id scans the collection, and most creates are new. Its
+    // insert checks the assumption (a duplicate key fails the attempt; the retry reads
+    // everything). A create that writes nothing (rejected) checks nothing, so those are
+    // read and the batch planned again.
+    const firstCommand = new Map<string, string>();
+    for (const d of decoded) if ('command' in d && !firstCommand.has(d.command.orderId)) firstCommand.set(d.command.orderId, d.command.type);
     const loaded = new Map<string, OrderDocument>();
     const missing: string[] = [];
-    for (const id of orderIds) {
+    const assumedNew: string[] = [];
+    for (const [id, type] of firstCommand) {
       const hit = this.cache.get(id);
       if (hit) loaded.set(id, hit);
+      else if (assumeCreatesNew && type === 'CreateOrder') assumedNew.push(id);
       else missing.push(id);
     }
     if (missing.length > 0) for (const [id, doc] of await this.store!.load(missing)) loaded.set(id, doc);
 
-    const plan = applyBatch(decoded, loaded);
+    let plan = applyBatch(decoded, loaded);
+    const inserted = new Set(plan.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id));
+    const unchecked = assumedNew.filter((id) => !inserted.has(id));
+    if (unchecked.length > 0) {
+      for (const [id, doc] of await this.store!.load(unchecked)) loaded.set(id, doc);
+      plan = applyBatch(decoded, loaded);
+    }
     const byTopic = await this.encodeOutputs(topic, plan.outputs, now);
 
     // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked

@@ -1,0 +1,107 @@
+// Where one processor replica spends a batch's wall time, stage by stage, while commands
+// (create, then validate, per order — the `bench` mix) arrive at a fixed rate. The CPU
+// profile of the processor under `npm run bench` is ~95 % idle: it waits on MongoDB and
+// Kafka, so wall time per stage, not self time, shows the bottleneck. Variants run
+// back to back on the same servers for before/after comparisons:
+//
+//   npx tsx bench/processor-stages.ts                 # BENCH_RATE=100 BENCH_SECONDS=15
+//   BENCH_VARIANTS=read-all,current npx tsx bench/processor-stages.ts
+//
+// Variants: `current`; `read-all` = every order read before applying, creates too (the
+// processor before it assumed creates new); `each` / `in` = FerretDB reads per _id / one $in.
+//
+// Wrapping the store and processor methods with timers is instrumentation, not a mock:
+// every call still goes to the real servers.
+import { CommandProcessor } from '../src/processor/processor.js';
+import { FERRETDB_STRATEGY, OrderStore } from '../src/processor/order-store.js';
+import { encodeCommandJson } from '../src/schemas/index.js';
+import { createKafka, createProducer, ensureTopics } from '../src/shared/kafka.js';
+import { outcomesCollection } from '../src/shared/outcomes-collection.js';
+import { command, createOrder } from '../test/support/commands.js';
+import { startProcessor } from '../test/support/processor-harness.js';
+import { processorRunConfig } from './processor-measure.js';
+import { stackEndpoints } from './stack-endpoints.js';
+
+const RATE = Number(process.env.BENCH_RATE ?? 100);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
+const VARIANTS = (process.env.BENCH_VARIANTS ?? 'current').split(',');
+const stats = new Map<string, { n: number; ms: number }>();
+
+function timed(proto: object, name: string): void {
+  const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const original = target[name]!;
+  target[name] = async function (this: unknown, ...args: unknown[]) {
+    const started = performance.now();
+    try {
+      return await original.apply(this, args);
+    } finally {
+      const s = stats.get(name) ?? { n: 0, ms: 0 };
+      s.n++;
+      s.ms += performance.now() - started;
+      stats.set(name, s);
+    }
+  };
+}
+for (const name of ['load', 'write', 'recordOutcomes']) timed(OrderStore.prototype, name);
+for (const name of ['encodeOutputs', 'commit', 'processBatch']) timed(CommandProcessor.prototype, name);
+let readAll = false;
+{
+  const proto = CommandProcessor.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const timedBatch = proto.processBatch!;
+  proto.processBatch = function (this: unknown, ...args: unknown[]) {
+    return timedBatch.apply(this, readAll ? [...args.slice(0, 3), false] : args);
+  };
+}
+
+/** A variant names the FerretDB load strategy to use ('each' | 'in'), or 'current'. */
+async function runVariant(variant: string) {
+  const original = FERRETDB_STRATEGY.load;
+  if (variant === 'each' || variant === 'in') (FERRETDB_STRATEGY as { load: string }).load = variant;
+  readAll = variant === 'read-all';
+  stats.clear();
+  const run = `bench-stages-${Date.now().toString(36)}`;
+  const config = processorRunConfig(await stackEndpoints(), run, 6);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: run });
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, Object.values(config.topics).map((topic) => ({ topic, numPartitions: config.commandPartitions })));
+  const { db, stop } = await startProcessor(config.env);
+  const producer = createProducer(kafka, { lingerMs: 1 });
+  await producer.connect();
+  const total = RATE * SECONDS;
+  const t0 = performance.now();
+  for (let i = 0; i < total; i++) {
+    const orderId = `ORD-${run}-${i >> 1}`;
+    const c = i % 2 === 0 ? createOrder(orderId) : command('ValidateOrder', orderId);
+    void producer.send({ topic: config.topics.commands, messages: [{ key: orderId, value: encodeCommandJson(c) }] });
+    const due = t0 + ((i + 1) * 1000) / RATE;
+    if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
+  }
+  while ((await outcomesCollection(db).estimatedDocumentCount()) < total) await new Promise((r) => setTimeout(r, 100));
+  const seconds = (performance.now() - t0) / 1000;
+  await producer.disconnect();
+  await admin.deleteTopics({ topics: Object.values(config.topics) }).catch(() => undefined);
+  await admin.disconnect();
+  await db.dropDatabase();
+  await stop();
+  (FERRETDB_STRATEGY as { load: string }).load = original;
+  const mean = (name: string) => {
+    const s = stats.get(name);
+    return s ? Number((s.ms / s.n).toFixed(1)) : 0;
+  };
+  return {
+    variant,
+    commandsPerSecond: Math.round(total / seconds),
+    batches: stats.get('processBatch')?.n ?? 0,
+    meanBatch: Number((total / (stats.get('processBatch')?.n ?? 1)).toFixed(1)),
+    ms: Object.fromEntries(['processBatch', 'load', 'write', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
+  };
+}
+
+console.log(`${RATE} commands/s offered for ${SECONDS} s (create + validate per order), one processor, fresh topics and database per variant`);
+console.log('| variant | done /s | batches | records/batch | batch ms | load | write | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|');
+for (const v of VARIANTS) {
+  const r = await runVariant(v);
+  console.log(`| ${r.variant} | ${r.commandsPerSecond} | ${r.batches} | ${r.meanBatch} | ${Object.values(r.ms).join(' | ')} |`);
+}
+process.exit(0);
