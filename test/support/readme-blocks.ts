@@ -13,3 +13,10 @@ export function markedBlocks(markdown: string, marker: string): string[] {
 }
 
 export const readme = (path = readmePath): string => readFileSync(path, 'utf8');
+
+/** A shell example as the README shows it: the file without its leading shebang and comment lines. */
+export function scriptBody(path: string): string {
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const first = lines.findIndex((line) => !line.startsWith('#'));
+  return lines.slice(first).join('\n').trim();
+}

@@ -1,0 +1,52 @@
+// The README's curl tour of the HTTP API (docs/examples/api-tour.sh) is shown verbatim and
+// works: run with bash against a real edge and processor, every step answers as the
+// README says (the order ends completed, the second one cancelled, the bad request is a
+// problem+json 400).
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli-process.js';
+import { startEdgeAndProcessor } from '../support/edge-harness.js';
+import { isolatedEnv } from '../support/processor-harness.js';
+import { markedBlocks, readme, scriptBody } from '../support/readme-blocks.js';
+
+const scriptPath = fileURLToPath(new URL('../../docs/examples/api-tour.sh', import.meta.url));
+
+describe('README: HTTP API by example', () => {
+  it('shows docs/examples/api-tour.sh verbatim after its marker', () => {
+    const blocks = markedBlocks(readme(), 'example: api-tour');
+    expect(blocks, 'one fenced block after <!-- example: api-tour --> in README.md').toHaveLength(1);
+    expect(blocks[0]).toBe(scriptBody(scriptPath));
+  });
+
+  it('runs against a real edge and processor', async () => {
+    const service = await startEdgeAndProcessor(isolatedEnv('api-tour', 2));
+    try {
+      // A child process, not spawnSync: the edge answering the script runs in this process.
+      const tour = runCli('bash', [scriptPath], { env: { ...process.env, EDGE: service.edge.base } });
+      const { code } = await tour.exited;
+      const out = tour.output();
+      expect(code, `api-tour.sh failed:\n${out}`).toBe(0);
+
+      const orderId = /"orderId":"(ORD-[^"]+)"/.exec(out)?.[1];
+      expect(orderId, out).toBeDefined();
+      // The idempotent retry names the same order.
+      expect(out).toMatch(new RegExp(`same order, not a second one\\n${orderId}\\n`));
+      expect(out).toMatch(/HTTP 304 for ETag W\/"1"/);
+      expect(out).toMatch(/"status":"applied"/);
+      expect(out).toContain(`${orderId} received next_day v2`);
+      for (const line of ['validated v3', 'wave_assigned v4 WAVE-42', 'picking v5', 'packed v6', 'shipped v7 UPS 1Z999AA10123456784']) expect(out).toContain(line);
+      expect(out).toContain(`${orderId} completed v8`);
+      expect(out).toMatch(/\n8 completed [0-9a-f-]{36} \S+\n/);
+      expect(out).toMatch(/\n1 received [0-9a-f-]{36} api-tour-1\n/);
+      expect(out).toMatch(/ORD-\S+ cancelled Customer request\n/);
+      expect(out).toMatch(/HTTP\/1\.1 400/);
+      expect(out).toMatch(/content-type: application\/problem\+json/i);
+      expect(out).toContain('{"status":"ok"}');
+      expect(out).toMatch(/"status":"ready"/);
+      expect(out).toMatch(/# HELP /);
+      expect(out).toMatch(/OpenAPI 3\.\d+\.\d+: .*\/api\/v1\/orders\/\{orderId\}\/history/);
+    } finally {
+      await service.stop();
+    }
+  });
+});
