@@ -11,7 +11,10 @@ import { serviceUrls, startEdgeAndProcessor, supervisedConfigOrExit } from './li
 const { version } = JSON.parse(readFileSync(join(appRoot, 'package.json'), 'utf8'));
 
 // The variable table comes from src/shared/config.ts, so help never drifts from config.
-const config = await importServiceModule('src/shared/config');
+const config = await importServiceModule('src/shared/config').catch((err) => {
+  process.stderr.write(`order-service: ${err.message}\n`);
+  process.exit(1);
+});
 
 /** The environment variables `consumers` read, as an aligned help section. */
 function variablesHelp(consumers) {
