@@ -36,7 +36,7 @@ order=$(curl -fsS -X POST "$EDGE/api/v1/orders" -H 'Content-Type: application/js
   -H "Idempotency-Key: $key" -H 'X-Correlation-ID: api-tour-1' -d "$body")
 echo "$order"
 id=$(echo "$order" | json o.orderId)
-command=$(echo "$order" | json o.timeline[0].commandId)
+command=$(echo "$order" | json 'o.commandId ?? o.timeline[0].commandId')  # 202 or 201
 
 step 'The same POST again with the same Idempotency-Key: the same order, not a second one'
 curl -fsS -X POST "$EDGE/api/v1/orders" -H 'Content-Type: application/json' -H 'Prefer: wait=5' \
