@@ -25,7 +25,7 @@ function ensureNodeModules() {
   if (existsSync(marker) && readFileSync(marker, 'utf8') === want) return;
   ensureDebianPackages(librdkafkaBuildPackages, 'building librdkafka (@confluentinc/kafka-javascript)');
   // The binding cannot download its prebuilt binary here: link librdkafka against system libs.
-  const r = step('installing node dependencies (npm ci, builds librdkafka from source)', 'first run only, ~1.5 min on 2 cores', () =>
+  const r = step('installing node dependencies (npm ci, builds librdkafka from source)', 'first run only, 2–4 min on 2 cores', () =>
     spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
       cwd: repoRoot,
       stdio: 'inherit',
