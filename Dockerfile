@@ -30,6 +30,8 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+# `order-service edge|processor|all|dlq` (runs dist/ here: the image has no sources)
+COPY bin ./bin
 COPY ops/docker/healthcheck.mjs ./ops/docker/healthcheck.mjs
 USER node
 # 8001: edge HTTP (PORT); 8002: processor ops port (PROCESSOR_PORT).
