@@ -61,7 +61,7 @@ export interface StepResult {
   unmatchedAfterDrain: number;
   sustainable: boolean;
   /** From the processor's /metrics at the end of the step (warm-up included). */
-  processorBatches: { count: number; meanSize: number; meanMs: number };
+  processorBatches: { count: number; meanSize: number; meanMs: number; meanIssuedToCommittedMs: number };
   fromAccept: Percentiles;
   fromSend: Percentiles;
   http: Percentiles;
@@ -73,7 +73,7 @@ const admin = createKafka({ brokers: stack.KAFKA_BROKERS.split(','), clientId: `
 await admin.connect();
 let stepNo = 0;
 
-/** Processor batches so far: count, mean records and mean duration (its own histograms). */
+/** Processor batches so far: count, mean records, mean transaction time, mean issuedAt → committed (its own histograms). */
 async function batchStats(port: number): Promise<StepResult['processorBatches']> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   const value = (name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
@@ -81,7 +81,8 @@ async function batchStats(port: number): Promise<StepResult['processorBatches']>
   return {
     count,
     meanSize: Number((value('order_processor_batch_size_sum') / count).toFixed(1)),
-    meanMs: Number(((value('order_processor_batch_duration_seconds_sum') / count) * 1000).toFixed(1)),
+    meanMs: Number(((value('order_processor_batch_duration_seconds_sum') / value('order_processor_batch_duration_seconds_count')) * 1000).toFixed(1)),
+    meanIssuedToCommittedMs: Number(((value('order_processor_latency_seconds_sum') / value('order_processor_latency_seconds_count')) * 1000).toFixed(1)),
   };
 }
 
@@ -141,7 +142,7 @@ async function rateStep(rate: number, seconds: number): Promise<StepResult> {
       rssMiB: { edge: { start: samples[0]!.edge, end: end.edge }, processor: { start: samples[0]!.processor, end: end.processor }, samples },
     };
     log(
-      `${rate}/s: ${result.sustainable ? 'sustainable' : 'NOT sustainable'} — http ${httpAcceptedPerSecond}/s, e2e ${e2ePerSecond}/s, ${processorBatches.count} batches of ${processorBatches.meanSize} in ${processorBatches.meanMs} ms, accept→event p50 ${result.fromAccept.p50} p99 ${result.fromAccept.p99} ms, tail ${result.tailMs} ms, unmatched ${result.unmatchedAfterDrain}, failed ${JSON.stringify(load.failed)}, skipped ${load.skipped}`,
+      `${rate}/s: ${result.sustainable ? 'sustainable' : 'NOT sustainable'} — http ${httpAcceptedPerSecond}/s, e2e ${e2ePerSecond}/s, ${processorBatches.count} partition batches of ${processorBatches.meanSize}, ${processorBatches.meanMs} ms per transaction, issued → committed ${processorBatches.meanIssuedToCommittedMs} ms mean, accept→event p50 ${result.fromAccept.p50} p99 ${result.fromAccept.p99} ms, tail ${result.tailMs} ms, unmatched ${result.unmatchedAfterDrain}, failed ${JSON.stringify(load.failed)}, skipped ${load.skipped}`,
     );
     return result;
   } finally {

@@ -56,6 +56,9 @@ export class CommandProcessor {
   private stopping = false;
   private running = false;
   private retrying: string | null = null;
+  /** Partition batches handed over by the consumer, processed together by drain(). */
+  private waiting: { payload: BatchPayload; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private draining = false;
   /** Why start() is still waiting, for /ready. */
   private starting: string | null = 'starting';
   private lastBatchAt = Date.now();
@@ -99,7 +102,8 @@ export class CommandProcessor {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: [t.commands] });
     this.running = true;
-    await this.consumer.run({ partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload as unknown as BatchPayload) });
+    // Every partition may hand over a batch at once; onBatch groups them (one transaction).
+    await this.consumer.run({ partitionsConsumedConcurrently: Math.max(1, this.deps.config.commandPartitions), eachBatch: (payload) => this.onBatch(payload as unknown as BatchPayload) });
     this.lagTimer = setInterval(() => void this.watchLag(), 2000);
     this.lagTimer.unref();
   }
@@ -174,14 +178,47 @@ export class CommandProcessor {
     this.deps.logger.info({ kind: revoked ? 'revoke' : 'assign', partitions: assignment.map((a) => a.partition) }, 'rebalance');
   }
 
-  private async onBatch({ batch, isStale }: BatchPayload): Promise<void> {
-    if (batch.messages.length === 0) return;
+  /**
+   * Partition batches handed over while a group is being processed wait and then go
+   * together: one MongoDB write, one Kafka transaction (offsets of every partition in
+   * it). Each costs ~20 ms on the local stack whatever its size, so one transaction per
+   * partition batch made a record wait for a whole round of partitions.
+   */
+  private onBatch(payload: BatchPayload): Promise<void> {
+    if (payload.batch.messages.length === 0) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ payload, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0);
+        try {
+          await this.processWithRetry(group.map((g) => g.payload));
+          for (const g of group) g.resolve();
+        } catch (err) {
+          for (const g of group) g.reject(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async processWithRetry(payloads: BatchPayload[]): Promise<void> {
     const { logger, metrics } = this.deps;
+    // Revoked meanwhile: the next owner takes those from the committed offset.
+    const current = () => payloads.filter((p) => !p.isStale()).map((p) => p.batch);
     await pRetry(
       async (attempt) => {
-        if (isStale()) return; // revoked meanwhile: the next owner takes it from the committed offset
+        const batches = current();
         // A retry reads every order: the first attempt may have failed on a create assumed new.
-        await this.processBatch(batch.topic, batch.partition, batch.messages, attempt === 1);
+        if (batches.length > 0) await this.processBatches(batches, attempt === 1);
       },
       {
         retries: Number.POSITIVE_INFINITY,
@@ -189,12 +226,12 @@ export class CommandProcessor {
         maxTimeout: 5000,
         factor: 2,
         randomize: true,
-        shouldRetry: () => !isStale() && !this.stopping,
+        shouldRetry: () => current().length > 0 && !this.stopping,
         onFailedAttempt: ({ error, attemptNumber }) => {
           this.retrying = error.message;
           metrics.batchRetries.inc();
           this.cache.clear();
-          logger.warn({ err: error.message, attempt: attemptNumber, partition: batch.partition, firstOffset: batch.messages[0]?.offset }, 'batch failed, retrying');
+          logger.warn({ err: error.message, attempt: attemptNumber, batches: payloads.map((p) => ({ partition: p.batch.partition, firstOffset: p.batch.messages[0]?.offset })) }, 'batch failed, retrying');
         },
       },
     ).finally(() => {
@@ -202,15 +239,12 @@ export class CommandProcessor {
     });
   }
 
-  private async processBatch(topic: string, partition: number, messages: BatchMessage[], assumeCreatesNew: boolean): Promise<void> {
-    const { metrics, resolver } = this.deps;
-    const started = performance.now();
-    const now = new Date();
-
-    const decoded: DecodedRecord<SourceRecord>[] = await Promise.all(
-      messages.map(async (m): Promise<DecodedRecord<SourceRecord>> => {
+  private decode(batch: Batch): Promise<DecodedRecord<SourceRecord>[]> {
+    const { resolver } = this.deps;
+    return Promise.all(
+      batch.messages.map(async (m): Promise<DecodedRecord<SourceRecord>> => {
         const record: SourceRecord = { key: m.key, value: m.value, headers: toHeaders(m.headers) };
-        const position = { partition, offset: m.offset };
+        const position = { partition: batch.partition, offset: m.offset };
         try {
           const command = await decodeCommand(m.value, resolver);
           const key = m.key?.toString('utf8');
@@ -226,6 +260,15 @@ export class CommandProcessor {
         }
       }),
     );
+  }
+
+  /** Batches of distinct partitions of one topic; an order lives in one partition, so each is planned on its own. */
+  private async processBatches(batches: Batch[], assumeCreatesNew: boolean): Promise<void> {
+    const { metrics } = this.deps;
+    const started = performance.now();
+    const now = new Date();
+    const decodedByBatch = await Promise.all(batches.map((b) => this.decode(b)));
+    const decoded = decodedByBatch.flat();
 
     // An order whose first command here is its CreateOrder is assumed new and not read:
     // on FerretDB every read by _id scans the collection, and most creates are new. Its
@@ -245,26 +288,30 @@ export class CommandProcessor {
     }
     if (missing.length > 0) for (const [id, doc] of await this.store!.load(missing)) loaded.set(id, doc);
 
-    let plan = applyBatch(decoded, loaded);
-    const inserted = new Set(plan.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id));
+    const planAll = () => decodedByBatch.map((d) => applyBatch(d, loaded));
+    let plans = planAll();
+    const inserted = new Set(plans.flatMap((p) => p.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id)));
     const unchecked = assumedNew.filter((id) => !inserted.has(id));
     if (unchecked.length > 0) {
       for (const [id, doc] of await this.store!.load(unchecked)) loaded.set(id, doc);
-      plan = applyBatch(decoded, loaded);
+      plans = planAll();
     }
-    const byTopic = await this.encodeOutputs(topic, plan.outputs, now);
+    const writes = plans.flatMap((p) => p.writes);
+    const outcomes = plans.flatMap((p) => p.outcomes);
+    const topic = batches[0]!.topic;
+    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now);
 
     // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
     // it (every later request on that database hung).
-    await this.store!.write(plan.writes);
-    await this.store!.recordOutcomes(plan.outcomes, now);
-    await this.commit(topic, partition, messages[messages.length - 1]!.offset, byTopic);
+    await this.store!.write(writes);
+    await this.store!.recordOutcomes(outcomes, now);
+    await this.commit(topic, batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset })), byTopic);
 
     // Only now is the batch's state the committed truth worth caching.
-    for (const w of plan.writes) this.remember(w.doc);
+    for (const w of writes) this.remember(w.doc);
     const committedAt = Date.now();
     this.lastBatchAt = committedAt;
-    metrics.batchSize.observe(messages.length);
+    for (const b of batches) metrics.batchSize.observe(b.messages.length);
     metrics.batchDuration.observe((performance.now() - started) / 1000);
     for (const d of decoded) {
       if ('error' in d) {
@@ -275,8 +322,11 @@ export class CommandProcessor {
       const issued = Date.parse(d.command.issuedAt);
       if (Number.isFinite(issued)) metrics.latency.observe(Math.max(0, committedAt - issued) / 1000);
     }
-    for (const t of plan.tally) metrics.commands.inc({ type: t.commandType, outcome: t.outcome });
-    if (plan.stats.duplicates > 0) this.deps.logger.info({ partition, ...plan.stats }, 'batch contained re-delivered commands');
+    batches.forEach((b, i) => {
+      const plan = plans[i]!;
+      for (const t of plan.tally) metrics.commands.inc({ type: t.commandType, outcome: t.outcome });
+      if (plan.stats.duplicates > 0) this.deps.logger.info({ partition: b.partition, ...plan.stats }, 'batch contained re-delivered commands');
+    });
   }
 
   private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date): Promise<Map<string, OutMessage[]>> {
@@ -299,7 +349,7 @@ export class CommandProcessor {
   }
 
   /** Outputs and the next offset to read in one Kafka transaction. */
-  private async commit(topic: string, partition: number, lastOffset: string, byTopic: Map<string, OutMessage[]>): Promise<void> {
+  private async commit(topic: string, positions: { partition: number; lastOffset: string }[], byTopic: Map<string, OutMessage[]>): Promise<void> {
     const producer = this.producer!;
     const tx = await producer.transaction();
     try {
@@ -307,7 +357,7 @@ export class CommandProcessor {
       if (topicMessages.length > 0) await tx.sendBatch({ topicMessages } as unknown as KafkaJS.ProducerBatch);
       await tx.sendOffsets({
         consumer: this.consumer!,
-        topics: [{ topic, partitions: [{ partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+        topics: [{ topic, partitions: positions.map(({ partition, lastOffset }) => ({ partition, offset: (BigInt(lastOffset) + 1n).toString() })) }],
       } as unknown as Parameters<Producer['sendOffsets']>[0]);
       await tx.commit();
     } catch (err) {
@@ -361,7 +411,13 @@ export class CommandProcessor {
   }
 }
 
+interface Batch {
+  topic: string;
+  partition: number;
+  messages: BatchMessage[];
+}
+
 interface BatchPayload {
-  batch: { topic: string; partition: number; messages: BatchMessage[] };
+  batch: Batch;
   isStale: () => boolean;
 }
