@@ -1,13 +1,14 @@
 // Watches wms.orders.events (read_committed: an event is seen once its transaction has
 // committed) and matches each event to the accepted command that caused it by its
-// CloudEvents headers: ce_subject is the orderId, ce_type tells a create (received)
-// from a validate (validated) — no Avro decoding needed.
+// CloudEvents headers: ce_subject is the orderId, ce_type tells a create (received), a
+// validate (validated) and a modify (modified) apart — no Avro decoding needed. One
+// command per order is in flight at a time, so (type, orderId) is unambiguous.
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import hdr from 'hdr-histogram-js';
 import type { Kafka } from '../src/shared/kafka.js';
 import type { Accepted, CommandKind } from './open-load.js';
 
-const EVENT_OF: Record<CommandKind, string> = { create: 'wms.order.received', validate: 'wms.order.validated' };
+const EVENT_OF: Record<CommandKind, string> = { create: 'wms.order.received', validate: 'wms.order.validated', modify: 'wms.order.modified' };
 
 const header = (v: unknown): string => String(Array.isArray(v) ? v[0] : (v ?? ''));
 

@@ -2,11 +2,13 @@
 // earlier ones (no coordinated omission), over keep-alive connections. Even slots create
 // an order (POST /api/v1/orders), odd slots validate the oldest order whose create was
 // accepted (PUT /api/v1/orders/{id}/validate) — so half the commands update an existing
-// order. Latencies are taken from the scheduled send time.
+// order. With a `pool` of existing orders, every slot instead updates the
+// next pool order not waiting for an answer: validate, then modify (back to received),
+// and so on — the collection stays the same size, for long memory runs.
 import { Agent, request } from 'node:http';
 import { SEED_BODY } from './edge-measure.js';
 
-export type CommandKind = 'create' | 'validate';
+export type CommandKind = 'create' | 'validate' | 'modify';
 
 export interface Accepted {
   kind: CommandKind;
@@ -30,6 +32,8 @@ export interface LoadOptions {
   rate: number;
   seconds: number;
   maxInFlight?: number;
+  /** Existing orders to cycle through instead of creating new ones, with the command each takes next. */
+  pool?: ReadonlyMap<string, 'validate' | 'modify'>;
   onAccepted(a: Accepted): void;
 }
 
@@ -52,23 +56,52 @@ export async function openLoad(opts: LoadOptions): Promise<LoadResult> {
   const toValidate: string[] = [];
   const result: LoadResult = { scheduled: 0, accepted: 0, failed: {}, skipped: 0 };
   const pending = new Set<Promise<void>>();
-  const fire = (slot: number, scheduledAt: number) => {
+  // Pool mode: orders ready for their next command, and what that command is.
+  const ready = [...(opts.pool?.keys() ?? [])];
+  const next = new Map([...(opts.pool ?? [])].map(([id, kind]) => [id, { kind, modifies: 0 }]));
+  const request = (slot: number): { kind: CommandKind; orderId?: string; call: Promise<{ status: number; body: string }> } | undefined => {
+    if (opts.pool) {
+      const orderId = ready.shift();
+      if (!orderId) return undefined;
+      const n = next.get(orderId)!;
+      if (n.kind === 'validate') return { kind: 'validate', orderId, call: send(agent, opts.base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
+      const priority = n.modifies % 2 === 0 ? 'next_day' : 'standard';
+      return { kind: 'modify', orderId, call: send(agent, opts.base, 'PATCH', `/api/v1/orders/${orderId}`, JSON.stringify({ priority })) };
+    }
     const orderId = slot % 2 === 1 ? toValidate.shift() : undefined;
-    const kind: CommandKind = orderId ? 'validate' : 'create';
-    const call = orderId ? send(agent, opts.base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') : send(agent, opts.base, 'POST', '/api/v1/orders', SEED_BODY);
+    if (orderId) return { kind: 'validate', orderId, call: send(agent, opts.base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
+    return { kind: 'create', call: send(agent, opts.base, 'POST', '/api/v1/orders', SEED_BODY) };
+  };
+  const settled = (orderId: string | undefined, kind: CommandKind) => {
+    if (!opts.pool || !orderId) return;
+    const n = next.get(orderId)!;
+    if (kind === 'modify') n.modifies++;
+    n.kind = kind === 'validate' ? 'modify' : 'validate';
+    ready.push(orderId);
+  };
+  const fire = (slot: number, scheduledAt: number) => {
+    const r = request(slot);
+    if (!r) {
+      result.skipped++; // every pool order is waiting for an answer
+      return;
+    }
+    const { kind, orderId, call } = r;
     const p = call.then(
       (r) => {
         if (r.status !== 202) {
           result.failed[r.status] = (result.failed[r.status] ?? 0) + 1;
+          if (opts.pool && orderId) ready.push(orderId); // same command again later
           return;
         }
         const id = orderId ?? (JSON.parse(r.body) as { orderId: string }).orderId;
         result.accepted++;
         if (kind === 'create') toValidate.push(id);
+        settled(orderId, kind);
         opts.onAccepted({ kind, orderId: id, scheduledAt, acceptedAt: performance.now() });
       },
       () => {
         result.failed.error = (result.failed.error ?? 0) + 1;
+        if (opts.pool && orderId) ready.push(orderId);
       },
     );
     pending.add(p);
