@@ -38,7 +38,7 @@ const SETTINGS = {
   warmupSeconds: num('BENCH_WARMUP_SECONDS', 3, 2),
   refineSteps: num('BENCH_REFINE_STEPS', 2, 1),
   soakSeconds: num('BENCH_SOAK_SECONDS', 60, 15),
-  soakOrders: num('BENCH_SOAK_ORDERS', 2000, 1000),
+  soakOrders: num('BENCH_SOAK_ORDERS', 500, 500),
   partitions: num('BENCH_PARTITIONS', 6, 6),
   edgeConnections: num('BENCH_CONNECTIONS', 32, 32),
   edgeSeconds: num('BENCH_EDGE_SECONDS', 10, 4),

@@ -1,8 +1,9 @@
 // Watches wms.orders.events (read_committed: an event is seen once its transaction has
 // committed) and matches each event to the accepted command that caused it by its
 // CloudEvents headers: ce_subject is the orderId, ce_type tells a create (received), a
-// validate (validated) and a modify (modified) apart — no Avro decoding needed. One
-// command per order is in flight at a time, so (type, orderId) is unambiguous.
+// validate (validated) and a modify (modified) apart — no Avro decoding needed. An
+// order's commands are sent one after the other and its events come in order (one
+// partition), so equal (type, orderId) keys are matched first in, first out.
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import hdr from 'hdr-histogram-js';
 import type { Kafka } from '../src/shared/kafka.js';
@@ -25,6 +26,19 @@ export function percentiles(h: hdr.Histogram): Percentiles {
   return { count: h.totalCount, p50: at(50), p90: at(90), p99: at(99), max: Number(h.maxValue.toFixed(1)) };
 }
 
+function push<T>(m: Map<string, T[]>, key: string, v: T): void {
+  const list = m.get(key);
+  if (list) list.push(v);
+  else m.set(key, [v]);
+}
+
+function take<T>(m: Map<string, T[]>, key: string): T | undefined {
+  const list = m.get(key);
+  const v = list?.shift();
+  if (list && list.length === 0) m.delete(key);
+  return v;
+}
+
 const histogram = () => hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 600_000, numberOfSignificantValueDigits: 3 });
 
 export class EventWatch {
@@ -37,8 +51,9 @@ export class EventWatch {
   matched = 0;
   accepted = 0;
   lastMatchAt = 0;
-  private readonly waiting = new Map<string, Accepted>();
-  private readonly early = new Map<string, number>();
+  private readonly waiting = new Map<string, Accepted[]>();
+  private readonly early = new Map<string, number[]>();
+  private waitingCount = 0;
   private consumer: KafkaJS.Consumer | undefined;
 
   constructor(
@@ -59,11 +74,11 @@ export class EventWatch {
         const now = performance.now();
         for (const m of batch.messages) {
           const key = `${header(m.headers?.ce_type)}|${header(m.headers?.ce_subject)}`;
-          const a = this.waiting.get(key);
+          const a = take(this.waiting, key);
           if (a) {
-            this.waiting.delete(key);
+            this.waitingCount--;
             this.record(a, now);
-          } else this.early.set(key, now);
+          } else push(this.early, key, now);
         }
       },
     });
@@ -73,16 +88,18 @@ export class EventWatch {
   expect(a: Accepted, record = true): void {
     this.accepted++;
     const key = `${EVENT_OF[a.kind]}|${a.orderId}`;
-    const at = this.early.get(key);
+    const at = take(this.early, key);
     const entry = record ? a : { ...a, scheduledAt: NaN };
-    if (at !== undefined) {
-      this.early.delete(key);
-      this.record(entry, at);
-    } else this.waiting.set(key, entry);
+    if (at !== undefined) this.record(entry, at);
+    else {
+      push(this.waiting, key, entry);
+      this.waitingCount++;
+    }
   }
 
+  /** Accepted commands whose event has not been seen yet. */
   get backlog(): number {
-    return this.waiting.size;
+    return this.waitingCount;
   }
 
   private record(a: Accepted, at: number): void {
