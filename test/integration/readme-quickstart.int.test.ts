@@ -60,7 +60,10 @@ describe('README quickstart in a fresh clone', () => {
     expect(blocks.length, 'curl blocks after npm start').toBeGreaterThanOrEqual(3);
 
     const [port, processorPort] = [await freePort(), await freePort()];
-    const env = { ...process.env, ...isolatedEnv('quickstart'), PORT: String(port), PROCESSOR_PORT: String(processorPort) };
+    // As a user's shell would have it: without the STACK_DIR that `npm test` passes to
+    // its children (the clone must keep its own .stack/, as the checks below expect).
+    const { STACK_DIR: _parentStackDir, ...userEnv } = process.env;
+    const env = { ...userEnv, ...isolatedEnv('quickstart'), PORT: String(port), PROCESSOR_PORT: String(processorPort) };
     // Run as the terminal would: npm itself (no wrapping shell that a Ctrl-C would end
     // first), in its own process group so Ctrl-C can reach npm and everything below it.
     const [command, ...args] = blocks[0]!.split(' ');
