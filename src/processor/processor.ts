@@ -180,7 +180,8 @@ export class CommandProcessor {
 
   /**
    * Partition batches handed over while a group is being processed wait and then go
-   * together: one MongoDB write, one Kafka transaction (offsets of every partition in
+   * together, up to PROCESSOR_MAX_BATCH records: one MongoDB write, one Kafka
+   * transaction (offsets of every partition in
    * it). Each costs ~20 ms on the local stack whatever its size, so one transaction per
    * partition batch made a record wait for a whole round of partitions.
    */
@@ -197,7 +198,7 @@ export class CommandProcessor {
     this.draining = true;
     try {
       while (this.waiting.length > 0) {
-        const group = this.waiting.splice(0);
+        const group = this.waiting.splice(0, this.groupLength());
         try {
           await this.processWithRetry(group.map((g) => g.payload));
           for (const g of group) g.resolve();
@@ -208,6 +209,18 @@ export class CommandProcessor {
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Waiting batches that fit in one group: PROCESSOR_MAX_BATCH records (at least one batch), so a backlog does not make one huge write. */
+  private groupLength(): number {
+    let records = 0;
+    let n = 0;
+    for (const w of this.waiting) {
+      records += w.payload.batch.messages.length;
+      if (n > 0 && records > this.deps.options.maxBatchSize) break;
+      n++;
+    }
+    return n;
   }
 
   private async processWithRetry(payloads: BatchPayload[]): Promise<void> {
