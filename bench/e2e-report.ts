@@ -1,5 +1,11 @@
 // The markdown report of one `npm run bench` run: summary against the targets, machine,
 // baselines, one row per rate step, the plot, and the fixes log (bench/fixes.md).
+// Re-render a run's report (e.g. after editing bench/fixes.md):
+//
+//   npx tsx bench/e2e-report.ts bench/results/<timestamp>.json
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { MachineFacts } from './machine-facts.js';
 import type { StepResult } from './e2e.js';
 
@@ -29,6 +35,8 @@ export interface ReportInput {
   soak: StepResult;
 }
 
+/** Flat: the end within 10 % (+10 MiB of noise) of the start. */
+const flat = (x: { start: number; end: number }) => x.end <= x.start * 1.1 + 10;
 const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
 const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
 
@@ -58,7 +66,7 @@ ${r.settings.warmupSeconds} s warm-up; ${r.settings.partitions} partitions per t
 | edge ≥ 50 % of the bare-validation ceiling (${b.edge.connections} connections) | ${b.edge.kafka.requestsPerSecond} / ${b.edge.ceiling.requestsPerSecond} req/s = ${pct(s.edgeRatio)} | ${met(s.edgeRatio >= 0.5)} |
 | processor ≥ 50 % of raw MongoDB bulk upserts | ${b.processor.processorCommandsPerSecond} / ${b.processor.rawMongoUpsertsPerSecond} per s = ${pct(s.processorRatio)} | ${met(s.processorRatio >= 0.5)} |
 | e2e p99 ≤ 100 ms at half the maximum (${s.halfRateCps}/s of ${s.maxRateCps}/s) | ${s.e2eP99Ms} ms accept → event (${s.e2eP99FromSendMs} ms send → event) | ${met(s.e2eP99Ms <= 100)} |
-| memory flat over the soak (${rss.seconds} s at ${s.halfRateCps}/s, ${r.soak.orders} orders) | edge ${rssGrowth(rss.edge)}, processor ${rssGrowth(rss.processor)} | ${rss.seconds >= 600 ? 'see numbers' : `soak shorter than 10 min (BENCH_SOAK_SECONDS=600 for the full one)`} |
+| memory flat over the soak (${rss.seconds} s at ${s.halfRateCps}/s, ${r.soak.orders} orders) | edge ${rssGrowth(rss.edge)}, processor ${rssGrowth(rss.processor)} | ${rss.seconds < 600 ? 'soak shorter than 10 min (BENCH_SOAK_SECONDS=600 for the full one)' : `edge ${flat(rss.edge) ? '**flat**' : '**grew**'}, processor ${flat(rss.processor) ? '**flat**' : '**grew**'}${r.soak.sustainable ? '' : ' (soak not sustainable: backlog grew)'}`} |
 
 Maximum sustainable rate: **${s.maxRateCps} commands/s** (sustainable = every slot sent,
 ≤ 1 % errors, ≥ 95 % of the rate accepted over HTTP, ≥ 90 % completed end to end, nothing
@@ -87,7 +95,10 @@ does not grow and memory can be judged.
 
 ![latency vs throughput](${svgFile})
 
-RSS during the soak (MiB): ${r.soak.rssMiB.samples.map((x) => `t=${x.t}s edge ${x.edge} / processor ${x.processor}`).join('; ')}.
+RSS during the soak, every minute (MiB, all samples in the JSON): ${r.soak.rssMiB.samples
+    .filter((x, i, all) => x.t % 60 === 0 || i === all.length - 1)
+    .map((x) => `t=${x.t}s edge ${x.edge} / processor ${x.processor}`)
+    .join('; ')}; after the drain edge ${r.soak.rssMiB.edge.end} / processor ${r.soak.rssMiB.processor.end}.
 
 ## Machine
 
@@ -105,4 +116,15 @@ RSS during the soak (MiB): ${r.soak.rssMiB.samples.map((x) => `t=${x.t}s edge ${
 
 Edge, processor, Kafka, the registry, FerretDB and the load generator share these cores.
 ${fixes ? `\n${fixes.trim()}\n` : ''}`;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const file = process.argv[2];
+  if (!file?.endsWith('.json')) {
+    process.stderr.write('usage: tsx bench/e2e-report.ts bench/results/<timestamp>.json\n');
+    process.exit(2);
+  }
+  const fixes = readFileSync(fileURLToPath(new URL('./fixes.md', import.meta.url)), 'utf8');
+  const input = JSON.parse(readFileSync(file, 'utf8')) as ReportInput;
+  writeFileSync(file.replace(/\.json$/, '.md'), renderReport(input, basename(file).replace(/\.json$/, '.svg'), fixes));
 }
