@@ -2,10 +2,12 @@
 // processes on the local stack (started or reused), open-model load on POST
 // /api/v1/orders + PUT …/validate at fixed rates, each command timed from its 202 (and
 // from its scheduled send) to its event committed on the events topic (read_committed).
-// Finds the maximum sustainable rate, runs at half of it (memory soak: RSS of edge and
-// processor at start and end), and measures the same-run baselines: the bare Fastify
-// route with the same validation, Kafka's ProducerPerformance, raw MongoDB bulk upserts.
-// Writes bench/results/<timestamp>.{json,md,svg}.
+// Finds the maximum sustainable rate (ladder, then bisection), runs 15 s at half of it
+// (the p99 target), then a memory soak at half of it cycling validate/modify over
+// BENCH_SOAK_ORDERS orders (RSS of edge and processor from /proc), and measures the
+// same-run baselines: the bare Fastify route with the same validation, Kafka's
+// ProducerPerformance, raw MongoDB bulk upserts. Writes bench/results/<timestamp>.{json,md,svg}
+// (the markdown appends bench/fixes.md).
 //
 //   npm run bench                      # full run, under ~10 minutes
 //   npm run bench -- --quick           # short steps (or BENCH_QUICK=1)
