@@ -89,9 +89,8 @@ ${stepRow(r.half, ' (half max)')}
 ${stepRow(r.soak, ' (soak)')}
 
 Latencies in ms; p50/p90/p99/max are 202 → event. "orders" = distinct orders the step created
-(FerretDB/SQLite scans the collection on every replace, so later steps pay for their size);
-the soak cycles validate ⇄ modify over a fixed set of orders instead, so its collection
-does not grow and memory can be judged.
+(each step starts on a fresh database); the soak cycles validate ⇄ modify over a fixed set
+of orders instead, so its collection does not grow and memory can be judged.
 
 ![latency vs throughput](${svgFile})
 

@@ -53,7 +53,7 @@ export class OrderStore {
     if (writes.length === 0) return;
     const orders = ordersCollection(this.db);
     // New orders are inserted: a duplicate key means someone else created it meanwhile,
-    // the conflict we want to see (and on FerretDB an insert is cheap, an update scans).
+    // the conflict we want to see (and an insert is cheaper than an update on FerretDB).
     const inserts = writes.filter((w) => w.expectedRevision === 0).map((w) => ({ insertOne: { document: w.doc } }));
     const replaces = writes
       .filter((w) => w.expectedRevision !== 0)
@@ -78,8 +78,8 @@ export class OrderStore {
 
   /**
    * Inserts; an outcome already there (a replayed batch) is the same record and its
-   * duplicate key is ignored. Inserts, not upserts: on FerretDB an update by _id scans
-   * the whole collection.
+   * duplicate key is ignored. Inserts, not upserts: one round trip, and on FerretDB
+   * an insert is cheaper than an update.
    */
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
     if (outcomes.length === 0) return;

@@ -284,7 +284,7 @@ export class CommandProcessor {
     const decoded = decodedByBatch.flat();
 
     // An order whose first command here is its CreateOrder is assumed new and not read:
-    // on FerretDB every read by _id scans the collection, and most creates are new. Its
+    // most creates are new, and that saves a read round trip per new order. Its
     // insert checks the assumption (a duplicate key fails the attempt; the retry reads
     // everything). A create that writes nothing (rejected) checks nothing, so those are
     // read and the batch planned again.
