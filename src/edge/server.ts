@@ -13,7 +13,6 @@ import type { Config } from '../shared/config.js';
 import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { findAppliedCommand } from '../shared/orders-collection.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
 import { bearerAuth } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
@@ -147,13 +146,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     metrics,
     log,
     serviceName: config.serviceName,
-    lookup: async (commandId, orderId): Promise<Outcome | undefined> => {
+    lookup: async (commandId): Promise<Outcome | undefined> => {
       const o = await findOutcome(db, commandId);
-      if (o) return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
-      const applied = await findAppliedCommand(db, orderId, commandId);
-      if (!applied) return undefined;
-      const r = applied.result;
-      return r.status === 'applied' ? { status: 'applied', version: r.version } : { status: 'rejected', code: r.code, reason: r.reason, version: r.version };
+      // Recorded before the command's Kafka transaction commits: no older record to ask.
+      if (!o) return undefined;
+      return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
