@@ -68,7 +68,7 @@ export class BatchPipeline {
   private readonly encoder: AvroEncoder;
 
   constructor(private readonly deps: PipelineDeps) {
-    this.encoder = new AvroEncoder(schemaRegistrar(deps.registry));
+    this.encoder = new AvroEncoder(schemaRegistrar(deps.registry, { logger: deps.logger }));
   }
 
   /**

@@ -8,7 +8,7 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { SimulatedCommitTimeout } from '../shared/failpoints.js';
-import { RegistryUnavailableError } from '../shared/registry.js';
+import { RegistryUnavailableError, SchemaRegistrationError } from '../shared/registry.js';
 import { ConcurrentWriteError } from './order-store.js';
 
 export type ErrorKind = 'outage' | 'conflict' | 'processing';
@@ -28,9 +28,11 @@ const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 export function classifyError(err: unknown): ErrorKind {
   if (err instanceof ConcurrentWriteError) return 'conflict';
   if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout) return 'outage';
-  // A subject the registry will not take our schema under: nothing a record can fix, and
-  // dead-lettering every command until someone fixes the registry would lose them all.
-  if (err instanceof Error && err.name === 'SchemaRegistrationError') return 'outage';
+  // The registry refuses one of our schemas (incompatible with what a subject holds): no
+  // record can fix that, and dead-lettering every command whose event needs that schema
+  // until someone fixes the registry would tear order histories apart. It blocks, and
+  // /ready says why (the message names the subject).
+  if (err instanceof SchemaRegistrationError) return 'outage';
   if (err instanceof KafkaJS.KafkaJSError) return KAFKA_RECORD_REFUSED.has(err.code) ? 'processing' : 'outage';
   if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return 'outage';
   if (err instanceof MongoError) {
