@@ -83,9 +83,10 @@ export class BatchPipeline {
     const decodedByBatch = await Promise.all(batches.map((b) => this.decode(b)));
     const decoded = decodedByBatch.flat();
     const commands = decoded.flatMap((d) => ('command' in d ? [d.command] : []));
+    const commandIds = commands.map((c) => c.commandId);
 
-    const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commands.map((c) => c.commandId))]);
-    await failpoints.hit('plan', { commandIds: commands.map((c) => c.commandId) });
+    const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
+    await failpoints.hit('plan', { commandIds });
     let plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes }));
     // A create assumed new that writes nothing (rejected, or resubmitted) checked
     // nothing: read those orders and plan again.
@@ -105,11 +106,11 @@ export class BatchPipeline {
     // it (every later request on that database hung).
     await store.write(writes);
     await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
-    await failpoints.hit('after-mongo-write');
+    await failpoints.hit('after-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
-    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic);
+    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds);
 
-    await failpoints.hit('before-cache-update');
+    await failpoints.hit('before-cache-update', { commandIds });
     cache.rememberAll(writes.map((w) => w.doc), epoch);
     this.observe(batches, decoded, plans, started);
   }

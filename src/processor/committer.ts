@@ -49,8 +49,8 @@ export class TransactionCommitter {
     await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
   }
 
-  /** Outputs and the next offset of each partition in one Kafka transaction. */
-  async commit(consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>): Promise<void> {
+  /** Outputs and the next offset of each partition in one Kafka transaction. `commandIds`: for failpoints. */
+  async commit(consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>, commandIds: readonly string[] = []): Promise<void> {
     const producer = this.producer!;
     const tx = await producer.transaction();
     try {
@@ -74,7 +74,7 @@ export class TransactionCommitter {
       throw err;
     }
     // The window of an ambiguous commit: it succeeded, and the caller may hear otherwise.
-    await this.deps.failpoints.hit('commit');
+    await this.deps.failpoints.hit('commit', { commandIds });
   }
 
   /** The group's committed next offset per partition (absent: nothing committed yet). */

@@ -1,7 +1,8 @@
 // Named failpoints: compiled in, off by default, switched on by ORDER_SERVICE_FAILPOINTS,
-// e.g. `after-mongo-write=exit,commit=timeout-after-success*1,plan=throw:<commandId>`.
+// e.g. `after-mongo-write=exit@<commandId>,commit=timeout-after-success*1,plan=throw@<commandId>`.
 // Each sits at one failure window that a random kill hits only by luck, so a test can
-// put a crash or a fault exactly there. `*N` fires N times, then never again.
+// put a crash or a fault exactly there. `@<commandId>` fires only for a batch holding
+// that command; `*N` fires N times, then never again.
 
 /** Where each failpoint sits. */
 export const FAILPOINT_WINDOWS = {
@@ -15,16 +16,18 @@ export type FailpointName = keyof typeof FAILPOINT_WINDOWS;
 
 export type FailpointAction =
   | { kind: 'exit' } // SIGKILL this process: a crash, no cleanup
-  | { kind: 'throw'; commandId?: string } // an exception (only for a batch holding commandId, when given)
+  | { kind: 'throw' } // an exception
   | { kind: 'sleep'; ms: number }
   | { kind: 'timeout-after-success' }; // commit: succeeds, then reports a timeout
 
 interface Armed {
   action: FailpointAction;
+  /** Lower-case commandId the batch must hold, if any. */
+  commandId?: string;
   remaining: number;
 }
 
-const ACTION = /^(exit|throw|sleep|timeout-after-success)(?::([^*]+))?(?:\*(\d+))?$/;
+const ACTION = /^(exit|throw|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
 
 /** Parses the variable; returns the problems instead of throwing (config reports them all). */
 export function parseFailpoints(spec: string | undefined): { armed: Map<FailpointName, Armed>; problems: string[] } {
@@ -37,18 +40,18 @@ export function parseFailpoints(spec: string | undefined): { armed: Map<Failpoin
       continue;
     }
     const m = ACTION.exec(raw);
-    const arg = m?.[2];
+    const [, kind, ms, commandId, times] = m ?? [];
     const action: FailpointAction | undefined =
-      m?.[1] === 'exit' ? { kind: 'exit' }
-      : m?.[1] === 'throw' ? (arg ? { kind: 'throw', commandId: arg.toLowerCase() } : { kind: 'throw' })
-      : m?.[1] === 'sleep' && arg && /^\d+$/.test(arg) ? { kind: 'sleep', ms: Number(arg) }
-      : m?.[1] === 'timeout-after-success' && name === 'commit' ? { kind: 'timeout-after-success' }
+      kind === 'exit' && !ms ? { kind: 'exit' }
+      : kind === 'throw' && !ms ? { kind: 'throw' }
+      : kind === 'sleep' && ms ? { kind: 'sleep', ms: Number(ms) }
+      : kind === 'timeout-after-success' && !ms && name === 'commit' ? { kind: 'timeout-after-success' }
       : undefined;
     if (!action) {
-      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|throw[:commandId]|sleep:<ms>|timeout-after-success (commit only), optionally *<times>`);
+      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|throw|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
       continue;
     }
-    armed.set(name as FailpointName, { action, remaining: m?.[3] ? Number(m[3]) : Number.POSITIVE_INFINITY });
+    armed.set(name as FailpointName, { action, remaining: times ? Number(times) : Number.POSITIVE_INFINITY, ...(commandId ? { commandId: commandId.toLowerCase() } : {}) });
   }
   return { armed, problems };
 }
@@ -85,8 +88,8 @@ export class Failpoints {
   async hit(name: FailpointName, ctx: { commandIds?: readonly string[] } = {}): Promise<void> {
     const armed = this.armed.get(name);
     if (!armed || armed.remaining <= 0) return;
-    const { action } = armed;
-    if (action.kind === 'throw' && action.commandId && !ctx.commandIds?.some((id) => id.toLowerCase() === action.commandId)) return;
+    const { action, commandId } = armed;
+    if (commandId && !ctx.commandIds?.some((id) => id.toLowerCase() === commandId)) return;
     armed.remaining--;
     switch (action.kind) {
       case 'exit':
@@ -94,7 +97,7 @@ export class Failpoints {
         await new Promise(() => undefined); // never resumes: the process is gone
         return;
       case 'throw':
-        throw new FailpointError(name, action.commandId ? `exception for command ${action.commandId}` : 'exception');
+        throw new FailpointError(name, commandId ? `exception for command ${commandId}` : 'exception');
       case 'sleep':
         await new Promise((r) => setTimeout(r, action.ms));
         return;
