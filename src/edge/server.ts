@@ -10,6 +10,7 @@ import type { Db } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
 import type { SchemaResolver } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
+import type { Expiry } from '../shared/expiry.js';
 import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
@@ -161,13 +162,18 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   commandsRoutes(app, ctx);
   opsRoutes(app, { readiness, metrics });
 
+  let keyExpiry: Expiry | undefined;
   app.addHook('onReady', async () => {
     waiter.start();
-    ensureIdempotencyIndexes(db, log).catch((err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'));
+    ensureIdempotencyIndexes(db, log).then(
+      (expiry) => (keyExpiry = expiry),
+      (err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'),
+    );
   });
   // Waiting requests answer 202 at once instead of holding the shutdown for up to N s.
   app.addHook('preClose', async () => waiter.releaseAll());
   app.addHook('onClose', async () => {
+    keyExpiry?.stop();
     await Promise.all([waiter.close(), sender.close(), readiness.close()]);
   });
   return app;

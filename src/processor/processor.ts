@@ -11,6 +11,7 @@ import type { Db } from 'mongodb';
 import pRetry from 'p-retry';
 import type { SchemaResolver } from '../schemas/index.js';
 import type { Config, ProcessorConfig } from '../shared/config.js';
+import type { Expiry } from '../shared/expiry.js';
 import { Failpoints } from '../shared/failpoints.js';
 import { ensureTopics, type Admin, type Consumer, type Kafka } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
@@ -46,6 +47,7 @@ export class CommandProcessor {
   private readonly cache: OrderCache;
   private readonly watchdog: ProgressWatchdog;
   private readonly failpoints: Failpoints;
+  private outcomeExpiry: Expiry | undefined;
   private stopping = false;
   private running = false;
   /** Partition batches handed over by the consumer, run together by drain(). */
@@ -125,9 +127,10 @@ export class CommandProcessor {
         { topic: t.deadLetters, numPartitions: config.commandPartitions },
       ]);
       await ensureOrderIndexes(db);
-      const ttl = await ensureOutcomeIndexes(db, logger);
+      this.outcomeExpiry?.stop();
+      this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
       const strategy = await detectStoreStrategy(db);
-      logger.info({ storeStrategy: strategy, outcomeExpiry: ttl }, 'processor storage ready');
+      logger.info({ storeStrategy: strategy, outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
       await this.committer.connect();
       this.admin = admin;
       return new OrderStore(db, strategy);
@@ -141,6 +144,7 @@ export class CommandProcessor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.watchdog.stop();
+    this.outcomeExpiry?.stop();
     await this.consumer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'consumer disconnect'));
     this.running = false;
     await this.committer.disconnect();

@@ -46,6 +46,8 @@ export interface ProcessorConfig {
   transactionTimeoutMs: number;
   /** /health fails when lag stays and no batch commits this long, outside outages (PROCESSOR_LIVENESS_TIMEOUT_MS). */
   livenessTimeoutMs: number;
+  /** How long a command's outcome is kept, and so how long a resent commandId is recognised (OUTCOME_RETENTION_SECONDS). */
+  outcomeRetentionSeconds: number;
   /** Test-only fault injection (ORDER_SERVICE_FAILPOINTS, see src/shared/failpoints.ts); empty in production. */
   failpoints: string;
 }
@@ -125,6 +127,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PROCESSOR_CACHE_SIZE', default: '20000', description: 'orders cached between batches', usedBy: ['processor'] },
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
   { name: 'PROCESSOR_LIVENESS_TIMEOUT_MS', default: '300000', description: 'processor /health fails when lag stays and no batch commits this long (not during an outage, which readiness reports)', usedBy: ['processor'] },
+  { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing', usedBy: ['processor'] },
   { name: 'ORDER_SERVICE_FAILPOINTS', default: 'unset', description: 'tests only: named fault injection, e.g. after-mongo-write=exit (see src/shared/failpoints.ts)', usedBy: ['processor'] },
 ];
 
@@ -208,6 +211,7 @@ export function loadConfig(env: Env = process.env): Config {
       cacheSize: int('PROCESSOR_CACHE_SIZE', 20_000, 0, 10_000_000),
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
       livenessTimeoutMs: int('PROCESSOR_LIVENESS_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+      outcomeRetentionSeconds: int('OUTCOME_RETENTION_SECONDS', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600),
       failpoints: env.ORDER_SERVICE_FAILPOINTS?.trim() ?? '',
     },
     ...(apiToken ? { apiToken } : {}),

@@ -5,12 +5,11 @@
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { CommandOutcome } from '../schemas/index.js';
-import { ensureExpiryIndex, ensureIndexes } from './mongo.js';
+import { ensureExpiry, type Expiry } from './expiry.js';
+import { ensureIndexes } from './mongo.js';
 
 export const OUTCOMES_COLLECTION = 'command_outcomes';
 
-/** How long outcomes are kept on servers that support TTL indexes. */
-export const OUTCOME_RETENTION_SECONDS = 7 * 24 * 3600;
 
 export interface OutcomeDocument extends Omit<CommandOutcome, 'commandId'> {
   _id: string; // outcomeKey(commandId)
@@ -31,11 +30,14 @@ export const toOutcomeDocument = (o: CommandOutcome, recordedAt: Date): OutcomeD
 
 export const fromOutcomeDocument = ({ _id, commandId, recordedAt: _at, ...rest }: OutcomeDocument): CommandOutcome => ({ commandId: commandId ?? _id, ...rest }) as CommandOutcome;
 
-/** Outcomes expire after a week on MongoDB (TTL); on FerretDB v1 they stay until pruned by hand. */
-export async function ensureOutcomeIndexes(db: Db, log: Pick<Logger, 'warn'>): Promise<'ttl' | 'no-ttl'> {
+/**
+ * Outcomes are deleted `retentionSeconds` after they were recorded (OUTCOME_RETENTION_SECONDS):
+ * for that long a resent commandId gets its first outcome and changes nothing.
+ */
+export async function ensureOutcomeIndexes(db: Db, log: Pick<Logger, 'warn' | 'info'>, retentionSeconds: number): Promise<Expiry> {
   const outcomes = outcomesCollection(db);
   await ensureIndexes(outcomes, [{ key: { orderId: 1 }, name: 'orderId' }]);
-  return ensureExpiryIndex(outcomes, 'recordedAt', OUTCOME_RETENTION_SECONDS, log, 'command outcomes');
+  return ensureExpiry(outcomes, 'recordedAt', retentionSeconds, log, 'command outcomes');
 }
 
 /** What became of a command, if the processor recorded it yet (GET /api/v1/commands/{id}). */
