@@ -49,7 +49,8 @@ describe('G4: MongoDB outage', () => {
   it('pauses while MongoDB is down, reports not ready, and resumes without loss or duplicates', async () => {
     const port = await freePort();
     await startMongo(port);
-    const env: Record<string, string> = { ...isolatedEnv('proc-outage', 3), MONGODB_URI: `mongodb://127.0.0.1:${port}/` };
+    // Liveness far shorter than the outage: an outage must not make the replica look hung.
+    const env: Record<string, string> = { ...isolatedEnv('proc-outage', 3), MONGODB_URI: `mongodb://127.0.0.1:${port}/`, PROCESSOR_LIVENESS_TIMEOUT_MS: '1000', PROCESSOR_STALL_TIMEOUT_MS: '1000' };
     p = await startProcessor(env);
     const producer = createProducer(p.kafka);
     await producer.connect();
@@ -66,6 +67,10 @@ describe('G4: MongoDB outage', () => {
     await send(during);
     await waitFor(async () => !p!.processor.ready().ready, 30_000, 'processor not ready while MongoDB is down');
     expect(p.processor.ready().reasons.join()).toMatch(/retrying a batch/);
+    // Lag waits well past both timeouts ("stalled"), yet the replica stays live.
+    await waitFor(async () => p!.processor.ready().reasons.some((r) => r.startsWith('stalled')), 30_000, 'stalled during the outage');
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(p.processor.live()).toEqual({ live: true, reasons: [] });
     await new Promise((r) => setTimeout(r, 10_000));
 
     await startMongo(port);
