@@ -14,6 +14,16 @@ import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
 import { exited, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
+import { consumeAll } from '../support/kafka-read.js';
+import { decodeOutcome, type CommandOutcome } from '../../src/schemas/index.js';
+import type { Kafka } from '../../src/shared/kafka.js';
+
+const outcomesOf = async (kafka: Kafka, topic: string, count: number): Promise<CommandOutcome[]> => {
+  const resolver = schemaResolver(process.env.SCHEMA_REGISTRY_URL!);
+  const records = await consumeAll(kafka, topic, count, 'read_committed', 2000);
+  records.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
+  return Promise.all(records.map((r) => decodeOutcome(r.value, resolver)));
+};
 
 describe('a crash after the MongoDB write of a batch holding 300 commands of one order', () => {
   const env = { ...isolatedEnv('fp-hot', 3), PROCESSOR_MAX_BATCH: '2000' };
@@ -47,6 +57,17 @@ describe('a crash after the MongoDB write of a batch holding 300 commands of one
     replica = await spawnReplica(env);
     await waitFor(async () => (await replicaReadiness(replica!))?.status === 200, 60_000, 'replica ready');
     await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), hot.length + ordinary.length);
+    const firstEventCount = (await consumeAll(kafka, config.topics.events, 1, 'read_committed', 2000)).length;
     expect((await ordersCollection(db).findOne({ _id: 'ORD-fp-hot' }))?.version).toBe(301);
+
+    // The create and the first modification sent again, after 300 newer commands on the
+    // order: their first outcomes again, and nothing changes.
+    const total = hot.length + ordinary.length;
+    const firstOutcomes = await outcomesOf(kafka, config.topics.outcomes, total);
+    await produceCommands(kafka, config.topics.commands, [hot[0]!, hot[1]!]);
+    const after = await outcomesOf(kafka, config.topics.outcomes, total + 2);
+    for (const c of [hot[0]!, hot[1]!]) expect(after.filter((o) => o.commandId === c.commandId)).toEqual([...firstOutcomes.filter((o) => o.commandId === c.commandId), ...firstOutcomes.filter((o) => o.commandId === c.commandId)]);
+    expect((await ordersCollection(db).findOne({ _id: 'ORD-fp-hot' }))?.version).toBe(301);
+    expect(await consumeAll(kafka, config.topics.events, total, 'read_committed', 2000)).toHaveLength(firstEventCount);
   }, 240_000);
 });
