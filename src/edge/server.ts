@@ -147,6 +147,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     metrics,
     log,
     serviceName: config.serviceName,
+    maxWaiters: config.edge.maxWaiters,
     lookup: async (commandId, orderId): Promise<Outcome | undefined> => {
       const o = await findOutcome(db, commandId);
       if (o) return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };

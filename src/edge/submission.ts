@@ -100,9 +100,12 @@ async function answerFor(
   const headers: Record<string, string> = { location: orderLocation(orderId) };
   const accepted: StoredResponse = { status: 202, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'pending' } };
   if (!wait || wait.applied === 0) return accepted;
+  // At EDGE_MAX_WAITERS the preference is not applied: 202 at once, no Preference-Applied.
+  const waiting = ctx.waiter.wait(commandId, orderId, wait.applied * 1000);
+  if (!waiting) return accepted;
   headers['preference-applied'] = `wait=${wait.applied}`;
   accepted.headers['preference-applied'] = headers['preference-applied'];
-  const outcome = await ctx.waiter.wait(commandId, orderId, wait.applied * 1000);
+  const outcome = await waiting;
   if (!outcome) return accepted;
   if (outcome.status === 'rejected') {
     const body = rejectionProblem({ code: outcome.code ?? 'VALIDATION_FAILED', reason: outcome.reason ?? 'The command was rejected' }, { orderId, commandId });

@@ -21,6 +21,8 @@ export interface EdgeConfig {
   maxInFlightProduces: number;
   /** Upper bound of `Prefer: wait=N`, seconds (EDGE_MAX_WAIT_SECONDS). */
   maxWaitSeconds: number;
+  /** Requests waiting for an outcome at once; beyond it `Prefer: wait` is not applied (EDGE_MAX_WAITERS). */
+  maxWaiters: number;
   /** Largest accepted request body (EDGE_BODY_LIMIT_BYTES). */
   bodyLimitBytes: number;
   /** Event-loop delay beyond which under-pressure sheds load with 503 (EDGE_MAX_EVENT_LOOP_DELAY_MS; 0 = off). */
@@ -109,6 +111,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PRODUCE_TIMEOUT_MS', default: '5000', description: 'a produce slower than this answers 503', usedBy: ['edge'] },
   { name: 'EDGE_MAX_IN_FLIGHT', default: '1000', description: 'produces awaiting acknowledgement before 503 at once', usedBy: ['edge'] },
   { name: 'EDGE_MAX_WAIT_SECONDS', default: '30', description: 'upper bound of Prefer: wait=N', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_WAITERS', default: '1000', description: 'requests waiting for an outcome at once; beyond it Prefer: wait gets 202 at once (0 = never wait)', usedBy: ['edge'] },
   { name: 'EDGE_BODY_LIMIT_BYTES', default: '262144', description: 'largest accepted request body', usedBy: ['edge'] },
   { name: 'EDGE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'event-loop delay that sheds load with 503 (0 = off)', usedBy: ['edge'] },
   { name: 'EDGE_RETRY_AFTER_SECONDS', default: '5', description: 'Retry-After on 503 answers', usedBy: ['edge'] },
@@ -189,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
       produceTimeoutMs: int('PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
       maxInFlightProduces: int('EDGE_MAX_IN_FLIGHT', 1000, 1, 100_000),
       maxWaitSeconds: int('EDGE_MAX_WAIT_SECONDS', 30, 0, 300),
+      maxWaiters: int('EDGE_MAX_WAITERS', 1000, 0, 1_000_000),
       bodyLimitBytes: int('EDGE_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       maxEventLoopDelayMs: int('EDGE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       retryAfterSeconds: int('EDGE_RETRY_AFTER_SECONDS', 5, 1, 3600),

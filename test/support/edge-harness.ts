@@ -115,15 +115,17 @@ export async function startEdgeAndProcessor(env: Record<string, string>): Promis
   };
 }
 
-/** Writes an outcome record as the processor would (Avro through the registry). */
-export async function produceOutcome(h: EdgeHarness, outcome: CommandOutcome): Promise<void> {
+/** Writes outcome records as the processor would (Avro through the registry, keyed by orderId). */
+export async function produceOutcomes(h: EdgeHarness, outcomes: readonly CommandOutcome[]): Promise<void> {
   const encoder = new AvroEncoder(schemaRegistrar(createRegistry(h.config.schemaRegistryUrl)));
-  const value = await encodeOutcome(encoder, h.config.topics.outcomes, outcome);
+  const messages = await Promise.all(outcomes.map(async (o) => ({ key: o.orderId, value: await encodeOutcome(encoder, h.config.topics.outcomes, o) })));
   const producer = createProducer(h.kafka);
   await producer.connect();
-  await producer.send({ topic: h.config.topics.outcomes, messages: [{ key: outcome.orderId, value }] });
+  await producer.send({ topic: h.config.topics.outcomes, messages });
   await producer.disconnect();
 }
+
+export const produceOutcome = (h: EdgeHarness, outcome: CommandOutcome): Promise<void> => produceOutcomes(h, [outcome]);
 
 export const SEED_CREATE_BODY = {
   customerId: 'CUST-001',

@@ -48,12 +48,13 @@ describe('configuration from the environment', () => {
       produceTimeoutMs: 5000,
       maxInFlightProduces: 1000,
       maxWaitSeconds: 30,
+      maxWaiters: 1000,
       bodyLimitBytes: 262144,
       maxEventLoopDelayMs: 1000,
       retryAfterSeconds: 5,
     });
-    const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3' });
-    expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3 });
+    const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3', EDGE_MAX_WAITERS: '0' });
+    expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3, maxWaiters: 0 });
     expect(() => loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '0' })).toThrow(/PRODUCE_TIMEOUT_MS=0 must be an integer between 100 and 120000/);
   });
 });
