@@ -15,6 +15,13 @@ const metric = async (h: EdgeHarness, name: string): Promise<number> => {
   return line === undefined ? Number.NaN : Number(line.split(' ').pop());
 };
 
+/** UUIDs as the edge would make them, remembered in order (orderId's uuid, then commandId). */
+const recordingIds = (ids: string[]) => (): string => {
+  const id = randomUUID();
+  ids.push(id);
+  return id;
+};
+
 async function until(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
@@ -29,13 +36,7 @@ describe('bounded Prefer: wait', () => {
   beforeAll(async () => {
     h = await startEdge({
       env: { EDGE_MAX_WAITERS: String(CAP), EDGE_MAX_WAIT_SECONDS: '60', EDGE_MAX_IN_FLIGHT: '5000' },
-      deps: {
-        newId: () => {
-          const id = randomUUID();
-          ids.push(id);
-          return id;
-        },
-      },
+      deps: { newId: recordingIds(ids) },
     });
     await untilReady(h.base);
   });
@@ -87,13 +88,7 @@ describe('outcome records: only the awaited ones are decoded', () => {
   const ids: string[] = [];
   beforeAll(async () => {
     h = await startEdge({
-      deps: {
-        newId: () => {
-          const id = randomUUID();
-          ids.push(id);
-          return id;
-        },
-      },
+      deps: { newId: recordingIds(ids) },
     });
     await untilReady(h.base);
   });
