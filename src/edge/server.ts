@@ -71,6 +71,19 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     bodyLimit: config.edge.bodyLimitBytes,
     return503OnClosing: true,
+    // Timeouts and limits set on purpose (Node's defaults let a client trickle its headers
+    // for a minute and only look every 30 s): see EdgeConfig in src/shared/config.ts.
+    connectionTimeout: config.edge.connectionTimeoutMs,
+    requestTimeout: config.edge.requestTimeoutMs,
+    keepAliveTimeout: config.edge.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.edge.maxRequestsPerSocket,
+    http: {
+      headersTimeout: config.edge.headersTimeoutMs,
+      requestTimeout: config.edge.requestTimeoutMs,
+      maxHeaderSize: config.edge.maxHeaderBytes,
+      // How often Node checks the two timeouts above (default 30 s, far coarser than they are).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.edge.headersTimeoutMs / 2)),
+    },
     frameworkErrors: (error, request, reply) => {
       reply.header(CORRELATION_HEADER, String(request.id));
       return sendProblem(error, request, reply);

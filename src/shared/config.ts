@@ -29,6 +29,18 @@ export interface EdgeConfig {
   maxEventLoopDelayMs: number;
   /** `Retry-After` seconds on 503 answers (EDGE_RETRY_AFTER_SECONDS). */
   retryAfterSeconds: number;
+  /** A client must have sent all its headers within this (EDGE_HEADERS_TIMEOUT_MS): slow-header clients are cut off. */
+  headersTimeoutMs: number;
+  /** …and its whole request, body included, within this (EDGE_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (EDGE_CONNECTION_TIMEOUT_MS); longer than the longest Prefer: wait. */
+  connectionTimeoutMs: number;
+  /** Idle time a kept-alive socket waits for its next request (EDGE_KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** Requests served on one socket before it is closed (EDGE_MAX_REQUESTS_PER_SOCKET; 0 = no limit). */
+  maxRequestsPerSocket: number;
+  /** Largest request head, request line and headers together (EDGE_MAX_HEADER_BYTES); beyond it 431. */
+  maxHeaderBytes: number;
 }
 
 /** Command processor settings (one replica). */
@@ -115,6 +127,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'EDGE_BODY_LIMIT_BYTES', default: '262144', description: 'largest accepted request body', usedBy: ['edge'] },
   { name: 'EDGE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'event-loop delay that sheds load with 503 (0 = off)', usedBy: ['edge'] },
   { name: 'EDGE_RETRY_AFTER_SECONDS', default: '5', description: 'Retry-After on 503 answers', usedBy: ['edge'] },
+  { name: 'EDGE_HEADERS_TIMEOUT_MS', default: '10000', description: 'a client must send all its request headers within this, else 408 and closed', usedBy: ['edge'] },
+  { name: 'EDGE_REQUEST_TIMEOUT_MS', default: '30000', description: 'a client must send its whole request (headers and body) within this', usedBy: ['edge'] },
+  { name: 'EDGE_CONNECTION_TIMEOUT_MS', default: '90000', description: 'a socket idle this long is closed; must exceed EDGE_MAX_WAIT_SECONDS + PRODUCE_TIMEOUT_MS', usedBy: ['edge'] },
+  { name: 'EDGE_KEEP_ALIVE_TIMEOUT_MS', default: '65000', description: 'idle keep-alive time between requests (above a load balancer\'s 60 s idle timeout)', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_REQUESTS_PER_SOCKET', default: '1000', description: 'requests per connection before it is closed, so load spreads over replicas (0 = no limit)', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_HEADER_BYTES', default: '16384', description: 'largest request line + headers; beyond it 431', usedBy: ['edge'] },
   { name: 'PROCESSOR_INSTANCE_ID', default: '<SERVICE_NAME>-processor-<HOSTNAME>', description: 'stable per replica: the transactional id', usedBy: ['processor'] },
   { name: 'HOSTNAME', default: 'local', description: 'part of the default PROCESSOR_INSTANCE_ID', usedBy: ['processor'] },
   { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
@@ -196,6 +214,12 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimitBytes: int('EDGE_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       maxEventLoopDelayMs: int('EDGE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       retryAfterSeconds: int('EDGE_RETRY_AFTER_SECONDS', 5, 1, 3600),
+      headersTimeoutMs: int('EDGE_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
+      requestTimeoutMs: int('EDGE_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+      connectionTimeoutMs: int('EDGE_CONNECTION_TIMEOUT_MS', 90_000, 1000, 3_600_000),
+      keepAliveTimeoutMs: int('EDGE_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
+      maxRequestsPerSocket: int('EDGE_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
+      maxHeaderBytes: int('EDGE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
     },
     processor: {
       instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),
@@ -207,6 +231,13 @@ export function loadConfig(env: Env = process.env): Config {
     },
     ...(apiToken ? { apiToken } : {}),
   };
+  const e = config.edge;
+  if (e.requestTimeoutMs < e.headersTimeoutMs) problems.push(`EDGE_REQUEST_TIMEOUT_MS=${e.requestTimeoutMs} must be at least EDGE_HEADERS_TIMEOUT_MS=${e.headersTimeoutMs}`);
+  // A request waiting for its outcome sends and receives nothing: the idle timeout must outlast it.
+  const longestQuiet = e.maxWaitSeconds * 1000 + e.produceTimeoutMs;
+  if (e.connectionTimeoutMs <= longestQuiet) {
+    problems.push(`EDGE_CONNECTION_TIMEOUT_MS=${e.connectionTimeoutMs} must exceed EDGE_MAX_WAIT_SECONDS + PRODUCE_TIMEOUT_MS (${longestQuiet} ms), or waiting requests are cut off`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

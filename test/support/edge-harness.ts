@@ -83,12 +83,12 @@ export async function startEdge(opts: HarnessOptions = {}): Promise<EdgeHarness>
   };
 }
 
-/** Polls /ready until the outcome consumer is assigned (outcomes produced from then on are seen live). */
+/** Polls /ready until the edge is ready and its outcome consumer assigned (outcomes produced from then on are seen live). */
 export async function untilReady(base: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await fetch(`${base}/ready`);
-    if (r.status === 200) return;
+    if (r.status === 200 && ((await r.clone().json()) as { status: string }).status === 'ready') return;
     if (Date.now() > deadline) throw new Error(`edge not ready: ${await r.text()}`);
     await new Promise((res) => setTimeout(res, 200));
   }

@@ -52,9 +52,17 @@ describe('configuration from the environment', () => {
       bodyLimitBytes: 262144,
       maxEventLoopDelayMs: 1000,
       retryAfterSeconds: 5,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      connectionTimeoutMs: 90_000,
+      keepAliveTimeoutMs: 65_000,
+      maxRequestsPerSocket: 1000,
+      maxHeaderBytes: 16_384,
     });
     const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3', EDGE_MAX_WAITERS: '0' });
     expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3, maxWaiters: 0 });
     expect(() => loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '0' })).toThrow(/PRODUCE_TIMEOUT_MS=0 must be an integer between 100 and 120000/);
+    expect(() => loadConfig({ ...required, EDGE_CONNECTION_TIMEOUT_MS: '20000' })).toThrow(/EDGE_CONNECTION_TIMEOUT_MS=20000 must exceed EDGE_MAX_WAIT_SECONDS \+ PRODUCE_TIMEOUT_MS \(35000 ms\)/);
+    expect(() => loadConfig({ ...required, EDGE_HEADERS_TIMEOUT_MS: '20000', EDGE_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/EDGE_REQUEST_TIMEOUT_MS=10000 must be at least EDGE_HEADERS_TIMEOUT_MS=20000/);
   });
 });
