@@ -122,6 +122,7 @@ function envelope(command: Command, state: OrderState, occurredAt: string, index
     occurredAt,
     correlationId: command.correlationId,
     causationId: command.commandId,
+    ...(command.issuedBy !== undefined ? { issuedBy: command.issuedBy } : {}),
   };
 }
 

@@ -15,7 +15,7 @@ import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { findAppliedCommand } from '../shared/orders-collection.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
-import { bearerAuth } from './auth.js';
+import { authHook, createAuthenticator, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
 import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
@@ -120,7 +120,10 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw edgeError('UNSUPPORTED_MEDIA_TYPE');
   });
-  if (config.apiToken) app.addHook('onRequest', bearerAuth(config.apiToken));
+  // Before any body is read: an unauthenticated client cannot make the edge parse its body.
+  const authenticator = createAuthenticator(config.auth);
+  if (authenticator) app.addHook('onRequest', authHook(authenticator, { protectOps: config.auth.protectOps }));
+  const security = openApiSecurity(config.auth);
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && BODY_METHODS.has(request.method)) request.body = {};
   });
@@ -144,7 +147,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
         version: '1.0.0',
         description: 'Commands are validated, written to Kafka and answered 202 (or, with `Prefer: wait=N`, with their outcome). Reads come from MongoDB.',
       },
-      ...(config.apiToken ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } } : {}),
+      ...(security.schemes ? { components: { securitySchemes: security.schemes } } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -171,7 +174,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
-  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
+  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date(), security: security.requirement };
 
   ordersRoutes(app, ctx);
   orderActionRoutes(app, ctx);

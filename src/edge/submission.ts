@@ -8,6 +8,7 @@ import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type
 import type { Config } from '../shared/config.js';
 import type { StoredResponse } from '../shared/idempotency-collection.js';
 import { findOrderDocument } from '../shared/orders-collection.js';
+import type { Scope } from './auth.js';
 import type { CommandSender } from './command-sender.js';
 import { PROBLEM_CONTENT_TYPE, dependencyUnavailable } from './errors.js';
 import { beginIdempotent, idempotencyScope, requestHash } from './idempotency.js';
@@ -24,12 +25,12 @@ export interface EdgeContext {
   /** UUID v7 (time-ordered) for orderIds and commandIds. */
   newId(): string;
   now(): Date;
+  /** OpenAPI security requirement of a route needing `scope` (empty when auth is off). */
+  security(scope: Scope): { security?: Record<string, string[]>[] };
 }
 
 export const orderLocation = (orderId: string): string => `/api/v1/orders/${orderId}`;
 
-/** OpenAPI security requirement of mutating routes when API_TOKEN is set. */
-export const securityOf = (ctx: EdgeContext): { security?: { bearer: string[] }[] } => (ctx.config.apiToken ? { security: [{ bearer: [] }] } : {});
 
 function send(reply: FastifyReply, r: StoredResponse) {
   return reply.code(r.status).headers(r.headers).send(r.body);
@@ -47,7 +48,15 @@ export async function submitCommand<T extends CommandType>(
   const wait = parseWaitPreference(request.headers.prefer, ctx.config.edge.maxWaitSeconds);
   let orderId = targetOrderId ?? orderIdFromUuid(ctx.newId());
   let commandId = ctx.newId();
-  const meta = () => ({ commandId, orderId, issuedAt: ctx.now().toISOString(), correlationId: String(request.id), source: `${ctx.config.serviceName}/edge` });
+  const issuedBy = request.caller?.subject;
+  const meta = () => ({
+    commandId,
+    orderId,
+    issuedAt: ctx.now().toISOString(),
+    correlationId: String(request.id),
+    source: `${ctx.config.serviceName}/edge`,
+    ...(issuedBy !== undefined ? { issuedBy } : {}),
+  });
 
   // The processor's own stateless rules (blank texts, duplicate SKUs, impossible dates,
   // money): a command that would only be rejected later is answered now, with its code.
@@ -62,7 +71,7 @@ export async function submitCommand<T extends CommandType>(
   if (typeof key === 'string') {
     const start = await dependencyUnavailable('MongoDB', () =>
       beginIdempotent(ctx.db, {
-        scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId),
+        scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId, issuedBy),
         key,
         hash: requestHash(body),
         orderId,

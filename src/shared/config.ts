@@ -43,6 +43,19 @@ export interface EdgeConfig {
   maxHeaderBytes: number;
 }
 
+/**
+ * Who may call /api/v1 (README "Security"). With neither a static token nor a JWKS URL
+ * the API is open; with either, every /api/v1 route needs a bearer token.
+ */
+export interface AuthConfig {
+  /** Static bearer token (API_TOKEN): the simple option; it carries both scopes. */
+  apiToken?: string;
+  /** JWT bearer tokens signed by a key of the JWKS at jwksUrl (AUTH_JWKS_URL and friends). */
+  jwt?: { jwksUrl: string; issuer: string; audience: string; algorithms: string[]; clockSkewSeconds: number };
+  /** /metrics and /docs need a valid token too (AUTH_PROTECT_OPS); /health and /ready stay open for probes. */
+  protectOps: boolean;
+}
+
 /** Command processor settings (one replica). */
 export interface ProcessorConfig {
   /** Stable per replica, e.g. the pod name (PROCESSOR_INSTANCE_ID): the transactional id, so a restart fences its own unfinished transaction. */
@@ -71,7 +84,7 @@ export interface Config {
   schemaRegistryUrl: string;
   topics: Topics;
   commandPartitions: number;
-  apiToken?: string;
+  auth: AuthConfig;
   edge: EdgeConfig;
   processor: ProcessorConfig;
 }
@@ -119,7 +132,13 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'KAFKA_SASL_MECHANISM', default: 'off', description: 'plain, scram-sha-256 or scram-sha-512', usedBy: BOTH },
   { name: 'KAFKA_SASL_USERNAME', default: 'required with SASL', description: 'SASL user name', usedBy: BOTH },
   { name: 'KAFKA_SASL_PASSWORD', default: 'required with SASL', description: 'SASL password', usedBy: BOTH },
-  { name: 'API_TOKEN', default: 'unset', description: 'bearer token required on mutating routes when set (16+ characters)', usedBy: ['edge'] },
+  { name: 'API_TOKEN', default: 'unset', description: 'static bearer token (16+ characters): when set, every /api/v1 route needs it (both scopes)', usedBy: ['edge'] },
+  { name: 'AUTH_JWKS_URL', default: 'unset', description: 'JWKS URL: when set, /api/v1 accepts JWT bearer tokens signed by its keys (scopes orders:read, orders:write)', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_ISSUER', default: 'required with AUTH_JWKS_URL', description: 'the iss claim JWTs must carry', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_AUDIENCE', default: 'required with AUTH_JWKS_URL', description: 'the aud claim JWTs must carry', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_ALGORITHMS', default: 'RS256,PS256,ES256,EdDSA', description: 'JWS algorithms accepted (never none, never HMAC)', usedBy: ['edge'] },
+  { name: 'AUTH_CLOCK_SKEW_SECONDS', default: '30', description: 'clock skew tolerated on exp/nbf/iat', usedBy: ['edge'] },
+  { name: 'AUTH_PROTECT_OPS', default: 'false', description: 'true: /metrics and /docs need a valid token too (/health and /ready stay open)', usedBy: ['edge'] },
   { name: 'PRODUCE_TIMEOUT_MS', default: '5000', description: 'a produce slower than this answers 503', usedBy: ['edge'] },
   { name: 'EDGE_MAX_IN_FLIGHT', default: '1000', description: 'produces awaiting acknowledgement before 503 at once', usedBy: ['edge'] },
   { name: 'EDGE_MAX_WAIT_SECONDS', default: '30', description: 'upper bound of Prefer: wait=N', usedBy: ['edge'] },
@@ -188,6 +207,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const apiToken = env.API_TOKEN?.trim();
   if (apiToken !== undefined && apiToken !== '' && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
+  const auth = readAuth(env, apiToken || undefined, problems);
 
   const config: Config = {
     serviceName: str('SERVICE_NAME', 'order-service'),
@@ -229,7 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
       cacheSize: int('PROCESSOR_CACHE_SIZE', 20_000, 0, 10_000_000),
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
     },
-    ...(apiToken ? { apiToken } : {}),
+    auth,
   };
   const e = config.edge;
   if (e.requestTimeoutMs < e.headersTimeoutMs) problems.push(`EDGE_REQUEST_TIMEOUT_MS=${e.requestTimeoutMs} must be at least EDGE_HEADERS_TIMEOUT_MS=${e.headersTimeoutMs}`);
@@ -240,4 +260,30 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+function readAuth(env: Env, apiToken: string | undefined, problems: string[]): AuthConfig {
+  // Read whether or not a JWKS URL is set, so a stray AUTH_* setting is still checked.
+  const jwksUrl = env.AUTH_JWKS_URL?.trim();
+  const issuer = env.AUTH_JWT_ISSUER?.trim();
+  const audience = env.AUTH_JWT_AUDIENCE?.trim();
+  const algorithmsRaw = env.AUTH_JWT_ALGORITHMS?.trim() || 'RS256,PS256,ES256,EdDSA';
+  const algorithms = algorithmsRaw.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of algorithms) if (!JWT_ALGORITHMS.includes(a)) problems.push(`AUTH_JWT_ALGORITHMS entry "${a}" must be one of ${JWT_ALGORITHMS.join(', ')}`);
+  const skewRaw = env.AUTH_CLOCK_SKEW_SECONDS?.trim() || '30';
+  const clockSkewSeconds = Number(skewRaw);
+  if (!Number.isInteger(clockSkewSeconds) || clockSkewSeconds < 0 || clockSkewSeconds > 300) problems.push(`AUTH_CLOCK_SKEW_SECONDS=${skewRaw} must be an integer between 0 and 300`);
+  const protectRaw = env.AUTH_PROTECT_OPS?.trim().toLowerCase() || 'false';
+  if (protectRaw !== 'true' && protectRaw !== 'false') problems.push(`AUTH_PROTECT_OPS=${protectRaw} must be one of true, false`);
+  const auth: AuthConfig = { protectOps: protectRaw === 'true', ...(apiToken ? { apiToken } : {}) };
+  if (!jwksUrl) {
+    if (issuer || audience) problems.push('AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE need AUTH_JWKS_URL');
+    return auth;
+  }
+  if (!/^https?:\/\//.test(jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
+  if (!issuer) problems.push('AUTH_JWT_ISSUER is required with AUTH_JWKS_URL');
+  if (!audience) problems.push('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
+  return { ...auth, jwt: { jwksUrl, issuer: issuer ?? '', audience: audience ?? '', algorithms, clockSkewSeconds } };
 }

@@ -15,7 +15,7 @@ describe('configuration from the environment', () => {
       commandPartitions: 12,
       topics: { commands: 'wms.orders.commands', events: 'wms.orders.events', outcomes: 'wms.orders.command-outcomes', deadLetters: 'wms.orders.commands.dlq' },
     });
-    expect(c.apiToken).toBeUndefined();
+    expect(c.auth).toEqual({ protectOps: false });
   });
 
   it('reports every problem at once, one line each', () => {
@@ -41,6 +41,19 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...required, KAFKA_SASL_MECHANISM: 'scram-sha-512' })).toThrow(/KAFKA_SASL_USERNAME is required/);
     const c = loadConfig({ ...required, KAFKA_SASL_MECHANISM: 'PLAIN', KAFKA_SASL_USERNAME: 'u', KAFKA_SASL_PASSWORD: 'p', KAFKA_SSL: 'true' });
     expect(c.kafkaSecurity).toEqual({ ssl: true, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
+  });
+
+  it('reads the JWT settings and requires issuer and audience with a JWKS URL', () => {
+    const jwks = { AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json' };
+    expect(() => loadConfig({ ...required, ...jwks })).toThrow(/AUTH_JWT_ISSUER is required with AUTH_JWKS_URL[\s\S]*AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL/);
+    expect(() => loadConfig({ ...required, AUTH_JWT_ISSUER: 'x' })).toThrow(/need AUTH_JWKS_URL/);
+    expect(() => loadConfig({ ...required, ...jwks, AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a', AUTH_JWT_ALGORITHMS: 'RS256,HS256,none' })).toThrow(/"HS256" must be one of[\s\S]*"none" must be one of/);
+    const c = loadConfig({ ...required, ...jwks, AUTH_JWT_ISSUER: 'https://idp.example/', AUTH_JWT_AUDIENCE: 'orders', AUTH_PROTECT_OPS: 'true', API_TOKEN: 't'.repeat(16) });
+    expect(c.auth).toEqual({
+      apiToken: 't'.repeat(16),
+      protectOps: true,
+      jwt: { jwksUrl: jwks.AUTH_JWKS_URL, issuer: 'https://idp.example/', audience: 'orders', algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockSkewSeconds: 30 },
+    });
   });
 
   it('gives the edge bounded defaults and reads overrides', () => {
