@@ -77,8 +77,9 @@ describe('bounded Prefer: wait', () => {
     expect(slowest).toBeLessThan(3000);
     expect(await metric(h, 'edge_outcome_waiters')).toBe(CAP);
     expect(await metric(h, 'edge_outcome_waits_refused_total')).toBe(EXTRA);
-    // The edge runs in this process; 1,000 answered requests must not leave a per-request footprint.
-    expect(grew).toBeLessThan(64);
+    // The edge runs in this process (with the test's own 1,000 fetches, so the bound is loose):
+    // measured 16–39 MiB here; 1,000 requests each held for a minute would keep growing.
+    expect(grew).toBeLessThan(96);
     void held;
   }, 120_000);
 });
