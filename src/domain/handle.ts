@@ -1,49 +1,26 @@
-// handle(state, command): decide + evolve + remember the command, with idempotency.
-// This is what the processor calls per command record: re-delivery of a commandId that is
-// still in state.appliedCommands (after a crash, a rebalance, a producer retry) returns
-// the earlier result and no events.
+// handle(state, command): decide + evolve, and the command's result. Recognising a
+// command that was already applied (a redelivered record, a resubmitted commandId) is
+// not the domain's job: the processor does it by record position and by the stored
+// outcome of the commandId (src/processor/apply-batch.ts).
 import type { Command } from '../schemas/commands.js';
 import type { OrderEvent } from '../schemas/events.js';
 import type { CommandOutcome } from '../schemas/outcome.js';
 import { decide, type DecideContext } from './decide.js';
-import { evolve, type AppliedCommand, type CommandResult, type OrderState } from './order.js';
+import { evolve, type CommandResult, type OrderState } from './order.js';
 
-/** How many recent commandIds an order remembers. Older ones fall out (oldest first). */
-export const DEFAULT_APPLIED_COMMANDS_LIMIT = 100;
-
-export interface HandleContext extends DecideContext {
-  appliedCommandsLimit?: number;
+export interface HandleResult {
+  state: OrderState;
+  events: OrderEvent[];
+  result: CommandResult;
 }
 
-export type HandleResult =
-  | { duplicate: false; state: OrderState; events: OrderEvent[]; result: CommandResult }
-  | { duplicate: true; state: OrderState; events: []; result: CommandResult; earlierOutcome: CommandResult };
-
-const sameId = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
-
-/** The earlier result of `commandId` if this order still remembers it. */
-export function findApplied(state: OrderState, commandId: string): AppliedCommand | undefined {
-  return state.appliedCommands.find((c) => sameId(c.commandId, commandId));
-}
-
-export function handle(state: OrderState, command: Command, ctx: HandleContext = {}): HandleResult {
-  const earlier = findApplied(state, command.commandId);
-  if (earlier) return { duplicate: true, state, events: [], result: earlier.result, earlierOutcome: earlier.result };
-
+export function handle(state: OrderState, command: Command, ctx: DecideContext = {}): HandleResult {
   const decision = decide(command, state, ctx);
-  let next = state;
-  let result: CommandResult;
-  let events: OrderEvent[] = [];
-  if (decision.kind === 'accepted') {
-    events = decision.events;
-    next = events.reduce(evolve, state);
-    result = { status: 'applied', version: next.version, eventIds: events.map((e) => e.eventId) };
-  } else {
-    result = { status: 'rejected', code: decision.code, reason: decision.reason, version: state.version };
+  if (decision.kind !== 'accepted') {
+    return { state, events: [], result: { status: 'rejected', code: decision.code, reason: decision.reason, version: state.version } };
   }
-  const limit = Math.max(1, ctx.appliedCommandsLimit ?? DEFAULT_APPLIED_COMMANDS_LIMIT);
-  const appliedCommands = [...next.appliedCommands, { commandId: command.commandId, type: command.type, result }].slice(-limit);
-  return { duplicate: false, state: { ...next, appliedCommands }, events, result };
+  const next = decision.events.reduce(evolve, state);
+  return { state: next, events: decision.events, result: { status: 'applied', version: next.version, eventIds: decision.events.map((e) => e.eventId) } };
 }
 
 /** The outcome record allows one printable line of at most 1000 characters. */

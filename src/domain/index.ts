@@ -1,13 +1,12 @@
 // Public surface of the pure order model (no IO; time and ids are inputs).
 export { decide, precheck, VALIDATION_RULES, type Accepted, type Decision, type DecideContext } from './decide.js';
-export { handle, findApplied, toOutcome, DEFAULT_APPLIED_COMMANDS_LIMIT, type HandleContext, type HandleResult } from './handle.js';
+export { handle, toOutcome, type HandleResult } from './handle.js';
 export {
   initialState,
   evolve,
   replay,
   TERMINAL_STATUSES,
   MAX_TIMELINE,
-  type AppliedCommand,
   type CommandResult,
   type Order,
   type OrderState,

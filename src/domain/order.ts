@@ -2,7 +2,6 @@
 // processor stores it as one MongoDB document, so times are ISO strings, money is
 // integer minor units, and "absent" is null.
 import type { Address, OrderLine, OrderStatus, Priority } from '../schemas/fields.js';
-import type { CommandType } from '../schemas/commands.js';
 import type { EventType, OrderEvent } from '../schemas/events.js';
 import type { Money } from './money.js';
 import type { RejectionCode } from './rejections.js';
@@ -40,27 +39,19 @@ export interface Order {
   timeline: TimelineEntry[];
 }
 
-/** What became of a command; stored so a re-delivered command gets the same answer. */
+/** What became of a command (the outcome record is built from it). */
 export type CommandResult =
   | { status: 'applied'; version: number; eventIds: string[] }
   | { status: 'rejected'; code: RejectionCode; reason: string; version: number };
-
-export interface AppliedCommand {
-  commandId: string;
-  type: CommandType;
-  result: CommandResult;
-}
 
 export interface OrderState {
   /** Aggregate version = number of events so far (0 before creation). */
   version: number;
   /** null until an OrderReceived event. */
   order: Order | null;
-  /** The most recent commands (bounded, oldest first), accepted or rejected. */
-  appliedCommands: AppliedCommand[];
 }
 
-export const initialState: OrderState = Object.freeze({ version: 0, order: null, appliedCommands: [] }) as OrderState;
+export const initialState: OrderState = Object.freeze({ version: 0, order: null }) as OrderState;
 
 /** Terminal statuses: nothing leaves them. */
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled'];

@@ -10,10 +10,10 @@ import type { Db } from 'mongodb';
 import { v7 as uuidv7 } from 'uuid';
 import type { SchemaResolver } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
+import type { Expiry } from '../shared/expiry.js';
 import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { findAppliedCommand } from '../shared/orders-collection.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
 import { authHook, createAuthenticator, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
@@ -164,13 +164,11 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     log,
     serviceName: config.serviceName,
     maxWaiters: config.edge.maxWaiters,
-    lookup: async (commandId, orderId): Promise<Outcome | undefined> => {
+    lookup: async (commandId): Promise<Outcome | undefined> => {
       const o = await findOutcome(db, commandId);
-      if (o) return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
-      const applied = await findAppliedCommand(db, orderId, commandId);
-      if (!applied) return undefined;
-      const r = applied.result;
-      return r.status === 'applied' ? { status: 'applied', version: r.version } : { status: 'rejected', code: r.code, reason: r.reason, version: r.version };
+      // Recorded before the command's Kafka transaction commits: no older record to ask.
+      if (!o) return undefined;
+      return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
@@ -181,13 +179,18 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   commandsRoutes(app, ctx);
   opsRoutes(app, { readiness, metrics });
 
+  let keyExpiry: Expiry | undefined;
   app.addHook('onReady', async () => {
     waiter.start();
-    ensureIdempotencyIndexes(db, log).catch((err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'));
+    ensureIdempotencyIndexes(db, log).then(
+      (expiry) => (keyExpiry = expiry),
+      (err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'),
+    );
   });
   // Waiting requests answer 202 at once instead of holding the shutdown for up to N s.
   app.addHook('preClose', async () => waiter.releaseAll());
   app.addHook('onClose', async () => {
+    keyExpiry?.stop();
     await Promise.all([waiter.close(), sender.close(), readiness.close()]);
   });
   return app;

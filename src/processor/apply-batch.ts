@@ -1,17 +1,21 @@
 // Applies one partition batch of decoded command records to the orders they touch.
-// Pure: the caller loads the documents before and writes/publishes the plan after, so
-// the exactly-once rules (G2) are unit-testable without servers.
+// Pure: the caller loads the documents and the stored outcomes before and writes and
+// publishes the plan after, so the exactly-once rules (G2) are unit-testable.
 //
-// Re-delivery after a crash: the records after the last committed offset come again, in
-// the same order. Their commands are already in the stored state (appliedCommands), so
-// handle() returns the earlier result; if the document's `pending` holds the command at
-// this very partition/offset, its Kafka transaction never committed, so its stored
-// events and outcome are published again. A command found in the state but not pending
-// at this offset is a duplicate submission (same commandId sent twice): it gets its
-// earlier outcome again and no events.
+// Each record is one of three things:
+// - a redelivery: its offset is at or below the last offset applied to its order on
+//   that partition (the Kafka transaction that carried its outputs may not have
+//   committed). It gets the outputs stored with it in `pending` again, or, once those
+//   are confirmed, its stored outcome. It changes nothing.
+// - a resubmission: a new record with a commandId applied before (a client retry, a
+//   DLQ replay), known from the stored outcomes or from earlier in this batch. It gets
+//   that first outcome again, no events, and changes nothing.
+// - new: decided on the order's state; its events and outcome go out and, with its
+//   position, into the order's `pending` until a later batch starts past it.
 import { handle, initialState, toOutcome, type OrderState } from '../domain/index.js';
 import type { Command, CommandOutcome, OrderEvent } from '../schemas/index.js';
-import type { OrderDocument, PendingPublication } from '../shared/orders-collection.js';
+import type { OrderDocument, PendingCommand } from '../shared/orders-collection.js';
+import { outcomeKey } from '../shared/outcomes-collection.js';
 
 export interface RecordPosition {
   partition: number;
@@ -38,40 +42,56 @@ export interface OrderWrite {
   doc: OrderDocument;
 }
 
+export type Tally = 'applied' | 'rejected' | 'duplicate';
+
 export interface BatchPlan<R> {
   writes: OrderWrite[];
   /** In record order: per command its events then its outcome; dead letters in place. */
   outputs: Output<R>[];
+  /** Outcomes to store (idempotency records), including those sent again. */
   outcomes: CommandOutcome[];
-  /** Per command record, for the commands metric: a re-delivered command counts as `duplicate`. */
-  tally: Array<{ commandType: CommandOutcome['commandType']; outcome: 'applied' | 'rejected' | 'duplicate' }>;
-  stats: { applied: number; rejected: number; duplicates: number; republished: number; deadLettered: number };
+  /** Per command record, for the commands metric. */
+  tally: Array<{ commandType: CommandOutcome['commandType']; outcome: Tally }>;
+  stats: { applied: number; rejected: number; duplicates: number; republished: number; deadLettered: number; forgotten: number };
 }
 
-const pendingFrom = (doc: OrderDocument | undefined, partition: number, batchStart: bigint): PendingPublication => {
-  // Entries at or after the batch start were never confirmed (the batch starts at the
-  // committed offset): keep them, so a second crash still re-publishes them.
-  const kept: PendingPublication = { partition, offsets: {}, events: [] };
-  const old = doc?.pending;
-  if (!old || old.partition !== partition) return kept;
-  for (const [commandId, offset] of Object.entries(old.offsets)) {
-    if (BigInt(offset) >= batchStart) {
-      kept.offsets[commandId] = offset;
-      kept.events.push(...old.events.filter((e) => e.causationId === commandId));
-    }
-  }
-  return kept;
-};
+export interface BatchInputs {
+  /** Stored documents of the orders this batch touches (absent = no such order). */
+  orders: ReadonlyMap<string, OrderDocument>;
+  /** Stored outcomes of this batch's commandIds, by outcomeKey(commandId). */
+  outcomes: ReadonlyMap<string, CommandOutcome>;
+}
 
-/**
- * @param loaded documents of the orders this batch touches (absent = no such order)
- */
-export function applyBatch<R>(records: DecodedRecord<R>[], loaded: ReadonlyMap<string, OrderDocument>): BatchPlan<R> {
-  const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], tally: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0 } };
+/** An order as this batch leaves it. */
+interface Working {
+  state: OrderState;
+  positions: Record<string, string>;
+  pending: PendingCommand[];
+}
+
+const atOrBelow = (offset: string, last: string | undefined): boolean => last !== undefined && BigInt(offset) <= BigInt(last);
+
+/** What a batch starts from: pending entries of this partition before the batch start are confirmed (committed). */
+function startFrom(doc: OrderDocument | undefined, partition: number, batchStart: bigint): Working {
+  if (!doc) return { state: initialState, positions: {}, pending: [] };
+  const { version, order } = doc;
+  const pending = (doc.pending ?? []).filter((p) => p.partition !== partition || BigInt(p.offset) >= batchStart);
+  return { state: { version, order }, positions: { ...(doc.positions ?? {}) }, pending };
+}
+
+export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs): BatchPlan<R> {
+  const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], tally: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0, forgotten: 0 } };
   const first = records[0];
   if (!first) return plan;
   const batchStart = BigInt(first.position.offset);
-  const working = new Map<string, OrderDocument>();
+  const working = new Map<string, Working>();
+  const decidedHere = new Map<string, CommandOutcome>();
+  const emit = (outcome: CommandOutcome, events: OrderEvent[], tally: Tally) => {
+    for (const event of events) plan.outputs.push({ kind: 'event', event });
+    plan.outputs.push({ kind: 'outcome', outcome });
+    plan.outcomes.push(outcome);
+    plan.tally.push({ commandType: outcome.commandType, outcome: tally });
+  };
 
   for (const item of records) {
     if ('error' in item) {
@@ -80,51 +100,56 @@ export function applyBatch<R>(records: DecodedRecord<R>[], loaded: ReadonlyMap<s
       continue;
     }
     const { command, position } = item;
-    const doc = working.get(command.orderId) ?? loaded.get(command.orderId);
-    const state: OrderState = doc ?? initialState;
-    const result = handle(state, command);
-    const outcome = toOutcome(command, result.result);
+    const key = outcomeKey(command.commandId);
+    const stored = inputs.orders.get(command.orderId);
+    const partitionKey = String(position.partition);
 
-    if (result.duplicate) {
-      plan.stats.duplicates++;
-      const neverPublished = doc?.pending?.partition === position.partition && doc.pending.offsets[command.commandId] === position.offset;
-      if (neverPublished) {
-        for (const event of doc!.pending!.events) if (event.causationId === command.commandId) plan.outputs.push({ kind: 'event', event });
+    if (atOrBelow(position.offset, stored?.positions?.[partitionKey])) {
+      const pending = stored!.pending?.find((p) => p.partition === position.partition && p.offset === position.offset);
+      if (pending) {
+        emit(pending.outcome, pending.events, 'duplicate');
         plan.stats.republished++;
+      } else if (inputs.outcomes.has(key)) {
+        // Confirmed long ago and delivered again (the group's offsets were reset).
+        emit(inputs.outcomes.get(key)!, [], 'duplicate');
+      } else {
+        // Confirmed, and its outcome has expired: nothing left to say about it.
+        plan.stats.forgotten++;
+        continue;
       }
-      plan.outputs.push({ kind: 'outcome', outcome });
-      plan.outcomes.push(outcome);
-      plan.tally.push({ commandType: outcome.commandType, outcome: 'duplicate' });
+      plan.stats.duplicates++;
       continue;
     }
 
+    const earlier = decidedHere.get(key) ?? inputs.outcomes.get(key);
+    if (earlier) {
+      emit(earlier, [], 'duplicate');
+      plan.stats.duplicates++;
+      continue;
+    }
+
+    const w = working.get(command.orderId) ?? startFrom(stored, position.partition, batchStart);
+    const result = handle(w.state, command);
+    const outcome = toOutcome(command, result.result);
+    decidedHere.set(key, outcome);
+    emit(outcome, result.events, result.result.status);
     if (result.result.status === 'applied') plan.stats.applied++;
     else plan.stats.rejected++;
-    for (const event of result.events) plan.outputs.push({ kind: 'event', event });
-    plan.outputs.push({ kind: 'outcome', outcome });
-    plan.outcomes.push(outcome);
-    plan.tally.push({ commandType: outcome.commandType, outcome: outcome.status });
-
-    // A rejection for an order that does not exist changes nothing to store: replaying
-    // it decides the same way.
-    if (result.state.version === 0) continue;
-
-    const pending = working.has(command.orderId) ? doc!.pending! : pendingFrom(doc, position.partition, batchStart);
+    // Kept even for a rejection of an order that does not exist yet: a create later in
+    // this batch writes the document, and a redelivery then finds this record in it.
     working.set(command.orderId, {
-      ...result.state,
-      _id: command.orderId,
-      revision: doc?.revision ?? 0,
-      pending: {
-        partition: pending.partition,
-        offsets: { ...pending.offsets, [command.commandId]: position.offset },
-        events: [...pending.events, ...result.events],
-      },
+      state: result.state,
+      positions: { ...w.positions, [partitionKey]: position.offset },
+      pending: [...w.pending, { commandId: command.commandId, partition: position.partition, offset: position.offset, outcome, events: result.events }],
     });
   }
 
-  for (const [orderId, doc] of working) {
-    const expectedRevision = loaded.get(orderId)?.revision ?? 0;
-    plan.writes.push({ expectedRevision, doc: { ...doc, revision: expectedRevision + 1 } });
+  for (const [orderId, w] of working) {
+    // An order that still does not exist stores nothing: its rejections are in the
+    // outcomes, and deciding again on no order gives the same answer.
+    if (w.state.version === 0) continue;
+    const expectedRevision = inputs.orders.get(orderId)?.revision ?? 0;
+    plan.writes.push({ expectedRevision, doc: { _id: orderId, ...w.state, revision: expectedRevision + 1, positions: w.positions, pending: w.pending } });
   }
   return plan;
 }

@@ -1,9 +1,10 @@
-// The processor's own small HTTP port: /health (alive), /ready, /metrics.
+// The processor's own small HTTP port: /health (liveness), /ready, /metrics.
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface Probe {
   ready(): { ready: boolean; reasons: string[] };
+  live(): { live: boolean; reasons: string[] };
 }
 
 export function startOpsServer(port: number, host: string, probe: Probe, registry: Registry): Promise<Server> {
@@ -14,7 +15,11 @@ export function startOpsServer(port: number, host: string, probe: Probe, registr
       res.end(JSON.stringify(body));
     };
     if (req.method !== 'GET') return json(405, { error: 'method not allowed' });
-    if (path === '/health') return json(200, { status: 'ok' });
+    if (path === '/health') {
+      // Liveness: an orchestrator restarts a replica whose consume loop hangs.
+      const { live, reasons } = probe.live();
+      return json(live ? 200 : 503, { status: live ? 'ok' : 'hung', reasons });
+    }
     if (path === '/ready') {
       const { ready, reasons } = probe.ready();
       return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', reasons });

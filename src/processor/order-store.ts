@@ -4,7 +4,7 @@
 import { MongoBulkWriteError, type Db } from 'mongodb';
 import { DUPLICATE_KEY } from '../shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../shared/orders-collection.js';
-import { outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
+import { fromOutcomeDocument, outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
 import type { CommandOutcome } from '../schemas/index.js';
 import type { OrderWrite } from './apply-batch.js';
 
@@ -49,6 +49,18 @@ export class OrderStore {
     return new Map(docs.map((d) => [d._id, d]));
   }
 
+  /** Stored outcomes of these commandIds, by outcomeKey: the processor's idempotency records. */
+  async loadOutcomes(commandIds: string[]): Promise<Map<string, CommandOutcome>> {
+    const keys = [...new Set(commandIds.map(outcomeKey))];
+    if (keys.length === 0) return new Map();
+    const outcomes = outcomesCollection(this.db);
+    const docs =
+      this.strategy.load === 'in'
+        ? await outcomes.find({ _id: { $in: keys } }).toArray()
+        : (await Promise.all(keys.map((k) => outcomes.findOne({ _id: k })))).filter((d) => d !== null);
+    return new Map(docs.map((d) => [d._id, fromOutcomeDocument(d)]));
+  }
+
   async write(writes: OrderWrite[]): Promise<void> {
     if (writes.length === 0) return;
     const orders = ordersCollection(this.db);
@@ -84,7 +96,7 @@ export class OrderStore {
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
     if (outcomes.length === 0) return;
     // One record per commandId even if a batch holds the same command twice.
-    const unique = [...new Map(outcomes.map((o) => [o.commandId, o])).values()];
+    const unique = [...new Map(outcomes.map((o) => [outcomeKey(o.commandId), o])).values()];
     try {
       await outcomesCollection(this.db).insertMany(unique.map((o) => toOutcomeDocument(o, at)), { ordered: false });
     } catch (err) {

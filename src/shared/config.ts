@@ -1,5 +1,6 @@
 // Environment → typed configuration. Bad configuration fails at start with one clear
 // line per problem (DESIGN §8); nothing else in the service reads process.env.
+import { parseFailpoints } from './failpoints.js';
 
 export interface KafkaSecurity {
   ssl: boolean;
@@ -70,6 +71,12 @@ export interface ProcessorConfig {
   cacheSize: number;
   /** Kafka transaction timeout (PROCESSOR_TRANSACTION_TIMEOUT_MS). */
   transactionTimeoutMs: number;
+  /** /health fails when lag stays and no batch commits this long, outside outages (PROCESSOR_LIVENESS_TIMEOUT_MS). */
+  livenessTimeoutMs: number;
+  /** How long a command's outcome is kept, and so how long a resent commandId is recognised (OUTCOME_RETENTION_SECONDS). */
+  outcomeRetentionSeconds: number;
+  /** Test-only fault injection (ORDER_SERVICE_FAILPOINTS, see src/shared/failpoints.ts); empty in production. */
+  failpoints: string;
 }
 
 export interface Config {
@@ -159,6 +166,9 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PROCESSOR_STALL_TIMEOUT_MS', default: '30000', description: 'not ready when lag stays and no batch completes this long', usedBy: ['processor'] },
   { name: 'PROCESSOR_CACHE_SIZE', default: '20000', description: 'orders cached between batches', usedBy: ['processor'] },
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
+  { name: 'PROCESSOR_LIVENESS_TIMEOUT_MS', default: '300000', description: 'processor /health fails when lag stays and no batch commits this long (not during an outage, which readiness reports)', usedBy: ['processor'] },
+  { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing', usedBy: ['processor'] },
+  { name: 'ORDER_SERVICE_FAILPOINTS', default: 'unset', description: 'tests only: named fault injection, e.g. after-mongo-write=exit (see src/shared/failpoints.ts)', usedBy: ['processor'] },
 ];
 
 type Env = Record<string, string | undefined>;
@@ -248,9 +258,13 @@ export function loadConfig(env: Env = process.env): Config {
       stallTimeoutMs: int('PROCESSOR_STALL_TIMEOUT_MS', 30_000, 1000, 3_600_000),
       cacheSize: int('PROCESSOR_CACHE_SIZE', 20_000, 0, 10_000_000),
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
+      livenessTimeoutMs: int('PROCESSOR_LIVENESS_TIMEOUT_MS', 300_000, 1000, 86_400_000),
+      outcomeRetentionSeconds: int('OUTCOME_RETENTION_SECONDS', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600),
+      failpoints: env.ORDER_SERVICE_FAILPOINTS?.trim() ?? '',
     },
     auth,
   };
+  problems.push(...parseFailpoints(config.processor.failpoints).problems);
   const e = config.edge;
   if (e.requestTimeoutMs < e.headersTimeoutMs) problems.push(`EDGE_REQUEST_TIMEOUT_MS=${e.requestTimeoutMs} must be at least EDGE_HEADERS_TIMEOUT_MS=${e.headersTimeoutMs}`);
   // A request waiting for its outcome sends and receives nothing: the idle timeout must outlast it.

@@ -4,11 +4,12 @@
 // Race-safe through the unique _id: the first request inserts, later ones read.
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { DUPLICATE_KEY, ensureExpiryIndex } from './mongo.js';
+import { ensureExpiry, type Expiry } from './expiry.js';
+import { DUPLICATE_KEY } from './mongo.js';
 
 export const IDEMPOTENCY_COLLECTION = 'idempotency_keys';
 
-/** How long keys are kept on servers that support TTL indexes. */
+/** How long keys are kept. */
 export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
 
 export interface StoredResponse {
@@ -62,7 +63,7 @@ export async function releaseIdempotencyKey(db: Db, id: string): Promise<void> {
   await idempotencyCollection(db).updateOne({ _id: id, state: 'in-progress' }, { $set: { leaseUntil: new Date(0) } });
 }
 
-/** TTL on MongoDB; FerretDB v1 has none: a plain index and a logged note instead (prune by hand). */
-export async function ensureIdempotencyIndexes(db: Db, log: Pick<Logger, 'warn'>): Promise<'ttl' | 'no-ttl'> {
-  return ensureExpiryIndex(idempotencyCollection(db), 'createdAt', IDEMPOTENCY_RETENTION_SECONDS, log, 'idempotency keys');
+/** Keys are deleted a day after their first use (a TTL index, or the service's own sweeper). */
+export async function ensureIdempotencyIndexes(db: Db, log: Pick<Logger, 'warn' | 'info'>): Promise<Expiry> {
+  return ensureExpiry(idempotencyCollection(db), 'createdAt', IDEMPOTENCY_RETENTION_SECONDS, log, 'idempotency keys');
 }

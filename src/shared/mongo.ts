@@ -1,7 +1,6 @@
 // The one place MongoDB clients are made, and index creation that is safe on both
-// MongoDB and FerretDB v1.
+// MongoDB and FerretDB v1 (expiring records: expiry.ts).
 import { MongoClient, MongoServerError, type Collection, type Document, type IndexDescription } from 'mongodb';
-import type { Logger } from 'pino';
 
 export function createMongoClient(uri: string, appName = 'order-service'): MongoClient {
   return new MongoClient(uri, {
@@ -15,7 +14,7 @@ export function createMongoClient(uri: string, appName = 'order-service'): Mongo
 export const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
 
-async function existingIndexNames(collection: Collection<Document>): Promise<Set<string>> {
+export async function existingIndexNames(collection: Collection<Document>): Promise<Set<string>> {
   try {
     return new Set((await collection.indexes()).map((i) => i.name as string));
   } catch (err) {
@@ -34,35 +33,4 @@ export async function ensureIndexes<T extends Document>(collection: Collection<T
   const existing = await existingIndexNames(collection as unknown as Collection<Document>);
   const missing = specs.filter((s) => !existing.has(s.name));
   if (missing.length > 0) await collection.createIndexes(missing);
-}
-
-/**
- * Expiry on `field` after `seconds`: a TTL index on MongoDB. FerretDB v1 has no TTL
- * indexes: there a plain index on the field, and one log line saying that `what` will
- * not expire by itself.
- */
-export async function ensureExpiryIndex<T extends Document>(
-  collection: Collection<T>,
-  field: string,
-  seconds: number,
-  log: Pick<Logger, 'warn'>,
-  what: string,
-): Promise<'ttl' | 'no-ttl'> {
-  const existing = await existingIndexNames(collection as unknown as Collection<Document>);
-  const ttlName = `${field}_ttl`;
-  const warn = (detail: string) =>
-    log.warn({ err: detail }, `this MongoDB server does not support TTL indexes: ${what} will not expire by themselves (plain index on ${field} instead; prune old ones by hand)`);
-  if (existing.has(ttlName)) return 'ttl';
-  if (existing.has(field)) {
-    warn('TTL index missing (server without TTL support)');
-    return 'no-ttl';
-  }
-  try {
-    await collection.createIndex({ [field]: 1 }, { name: ttlName, expireAfterSeconds: seconds });
-    return 'ttl';
-  } catch (err) {
-    warn((err as Error).message);
-    await collection.createIndex({ [field]: 1 }, { name: field });
-    return 'no-ttl';
-  }
 }

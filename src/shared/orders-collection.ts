@@ -1,33 +1,38 @@
 // The `orders` collection: one document per order, written only by the processor with
 // one atomic single-document write per batch (G2), read by the edge.
 import type { Collection, Db, Filter } from 'mongodb';
-import type { AppliedCommand, OrderState } from '../domain/index.js';
-import type { OrderEvent } from '../schemas/index.js';
+import type { OrderState } from '../domain/index.js';
+import type { CommandOutcome, OrderEvent } from '../schemas/index.js';
 import { ensureIndexes } from './mongo.js';
 
 export const ORDERS_COLLECTION = 'orders';
 
 /**
- * Events and outcomes of the commands applied by the latest write, with the Kafka
- * position of each command record. If that write's Kafka transaction never committed
- * (crash, rebalance), the same records are delivered again: a command found here at the
- * same partition/offset gets its stored events re-published. A command that is in
- * appliedCommands but not here (or at another offset) is a duplicate submission whose
- * events are already out.
+ * A command applied to this order whose Kafka transaction is not known to have
+ * committed: its outcome and events, and the position of its record. If that
+ * transaction never committed (crash, rebalance), the same record is delivered again
+ * and gets exactly these outputs again. Dropped once a later batch of the same
+ * partition starts beyond it (the consumer only moves past committed offsets).
  */
-export interface PendingPublication {
+export interface PendingCommand {
+  commandId: string;
   partition: number;
-  /** commandId → offset of the record that applied it. */
-  offsets: Record<string, string>;
+  offset: string;
+  outcome: CommandOutcome;
   events: OrderEvent[];
 }
 
-/** The order's state as the domain defines it, plus what is not yet confirmed published. */
+/** The order's state as the domain defines it, plus what exactly-once needs (G2). */
 export interface OrderDocument extends OrderState {
   _id: string;
   /** Bumped by every write; writes are conditional on it (optimistic concurrency). */
   revision: number;
-  pending: PendingPublication | null;
+  /**
+   * Per partition, the offset of the last command record applied to this order: a
+   * record at or below it is a redelivery, however many commands the order received.
+   */
+  positions: Record<string, string>;
+  pending: PendingCommand[];
 }
 
 export const ordersCollection = (db: Db): Collection<OrderDocument> => db.collection<OrderDocument>(ORDERS_COLLECTION);
@@ -44,7 +49,7 @@ export async function ensureOrderIndexes(db: Db): Promise<void> {
 
 /** The stored document of one order, or null (the edge's GET /orders/{id}). */
 export const findOrderDocument = (db: Db, orderId: string): Promise<OrderDocument | null> =>
-  ordersCollection(db).findOne({ _id: orderId }, { projection: { pending: 0 } });
+  ordersCollection(db).findOne({ _id: orderId }, { projection: { pending: 0, positions: 0 } });
 
 export interface OrderListQuery {
   status?: string;
@@ -69,14 +74,8 @@ export function listOrderDocuments(db: Db, q: OrderListQuery): Promise<OrderDocu
     f.$or = [{ 'order.createdAt': { $lt: q.before.createdAt } }, { 'order.createdAt': q.before.createdAt, _id: { $lt: q.before.orderId } }];
   }
   return ordersCollection(db)
-    .find(filter, { projection: { pending: 0, appliedCommands: 0 } })
+    .find(filter, { projection: { pending: 0, positions: 0 } })
     .sort({ 'order.createdAt': -1, _id: -1 })
     .limit(q.limit)
     .toArray();
-}
-
-/** The result this order remembers for a command (set before the outcome reaches Kafka). */
-export async function findAppliedCommand(db: Db, orderId: string, commandId: string): Promise<AppliedCommand | undefined> {
-  const doc = await ordersCollection(db).findOne({ _id: orderId }, { projection: { appliedCommands: 1 } });
-  return doc?.appliedCommands?.find((c) => c.commandId.toLowerCase() === commandId.toLowerCase());
 }

@@ -5,7 +5,6 @@
 import { createInterface } from 'node:readline/promises';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
-import { DEFAULT_APPLIED_COMMANDS_LIMIT } from '../domain/index.js';
 import { ConfigError, loadConfig, type Config } from '../shared/config.js';
 import { createKafka, createProducer, createTopicReader } from '../shared/kafka.js';
 import {
@@ -119,7 +118,7 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
       }
       err(
         `replayed ${selected.length} dead letter(s) to ${target}. They are new records; the dead letters stay in the DLQ. ` +
-          `Replaying one again writes another record: the processor applies a commandId once and answers a repeat with the first outcome (an order remembers its last ${DEFAULT_APPLIED_COMMANDS_LIMIT} commandIds). ` +
+          `Replaying one again writes another record: the processor applies a commandId once and answers a repeat with the first outcome (for as long as its outcome is kept, 7 days). ` +
           'A record that still cannot be decoded is dead-lettered again.',
       );
     });

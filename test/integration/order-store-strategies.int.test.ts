@@ -25,7 +25,7 @@ describe.each([
   });
 
   const ids = ['ORD-s-1', 'ORD-s-2', 'ORD-s-3'];
-  const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), new Map());
+  const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), { orders: new Map(), outcomes: new Map() });
 
   it('inserts new orders and loads them back', async () => {
     await store.write(created.writes);
@@ -36,7 +36,7 @@ describe.each([
 
   it('replaces an order written at the expected revision', async () => {
     const loaded = await store.load(['ORD-s-1']);
-    const next = applyBatch([at(10, command('ValidateOrder', 'ORD-s-1'))], loaded);
+    const next = applyBatch([at(10, command('ValidateOrder', 'ORD-s-1'))], { orders: loaded, outcomes: new Map() });
     await store.write(next.writes);
     expect((await store.load(['ORD-s-1'])).get('ORD-s-1')).toMatchObject({ order: { status: 'validated' }, version: 2, revision: 2 });
   });
@@ -47,8 +47,8 @@ describe.each([
 
   if (strategy.conditionalWrites) {
     it('refuses a write based on a stale revision (a zombie replica that lost the partition)', async () => {
-      const stale = applyBatch([at(11, command('CancelOrder', 'ORD-s-2', { reason: 'late' }))], await store.load(['ORD-s-2']));
-      await store.write(applyBatch([at(12, command('ValidateOrder', 'ORD-s-2'))], await store.load(['ORD-s-2'])).writes);
+      const stale = applyBatch([at(11, command('CancelOrder', 'ORD-s-2', { reason: 'late' }))], { orders: await store.load(['ORD-s-2']), outcomes: new Map() });
+      await store.write(applyBatch([at(12, command('ValidateOrder', 'ORD-s-2'))], { orders: await store.load(['ORD-s-2']), outcomes: new Map() }).writes);
       await expect(store.write(stale.writes)).rejects.toBeInstanceOf(ConcurrentWriteError);
       expect((await store.load(['ORD-s-2'])).get('ORD-s-2')).toMatchObject({ order: { status: 'validated' } });
     });

@@ -10,13 +10,18 @@ import { createKafka, createProducer, ensureTopics } from '../../src/shared/kafk
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { schemaResolver } from '../../src/shared/registry.js';
+import { hotOrder } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
 import { exited, replicaReadiness, spawnReplica } from '../support/processor-process.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
-// CRASH_ORDERS orders × 5 commands: 4,000 × 5 = 20,000 commands by default.
+// CRASH_ORDERS orders × 5 commands: 4,000 × 5 = 20,000 commands by default, plus three
+// hot orders of 300 modifications each, every one sent back to back amid the others
+// (more than an order's last 100 commands in one uncommitted batch: issue 11 hole 1).
 const ORDERS = Number(process.env.CRASH_ORDERS ?? 4000);
+const HOT_ORDERS = 3;
+const HOT_MODIFICATIONS = 300;
 const KILLS = 5;
 
 /** Starts a replica and waits until it consumes (its /ready answers 200). */
@@ -50,6 +55,9 @@ describe('G2/G3: exactly-once effects across SIGKILL', () => {
 
     const orders = Array.from({ length: ORDERS }, (_, i) => lifecycle(`ORD-crash-${i}`));
     const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
+    const hot = Array.from({ length: HOT_ORDERS }, (_, h) => hotOrder(`ORD-crash-hot-${h}`, HOT_MODIFICATIONS));
+    commands.unshift(...hot.map((c) => c[0]!));
+    hot.forEach((c, h) => commands.splice(Math.floor((commands.length * (h + 1)) / (HOT_ORDERS + 1)), 0, ...c.slice(1)));
     const producer = createProducer(kafka);
     await producer.connect();
     // Commands keep flowing in the background while replicas die.

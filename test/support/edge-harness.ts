@@ -150,5 +150,5 @@ export function orderDocument(
   const body = { ...SEED_CREATE_BODY, customerId: opts.customerId ?? 'CUST-001', priority: opts.priority ?? 'standard' };
   let state = handle(initialState, buildCommand('CreateOrder', meta(randomUUID()), toCommandPayload('CreateOrder', body as HttpBody<'CreateOrder'>))).state;
   if (opts.cancel) state = handle(state, buildCommand('CancelOrder', meta(randomUUID()), { reason: 'Customer request' })).state;
-  return { _id: orderId, ...state, revision: 1, pending: null };
+  return { _id: orderId, ...state, revision: 1, positions: {}, pending: [] };
 }

@@ -11,7 +11,13 @@ import type { Kafka } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { consumeAll } from './kafka-read.js';
 
-export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, resolver: SchemaResolver, expectedCommands: number): Promise<void> {
+export interface VerifyOptions {
+  /** Commands dead-lettered on purpose (a poison record): never applied, no outcome. */
+  deadLettered?: ReadonlySet<string>;
+}
+
+export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, resolver: SchemaResolver, expectedCommands: number, opts: VerifyOptions = {}): Promise<void> {
+  const deadLettered = opts.deadLettered ?? new Set<string>();
   const log = await consumeAll(kafka, config.topics.commands, expectedCommands, 'read_committed', 2000, 180_000);
   expect(log.length).toBe(expectedCommands);
   log.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
@@ -22,6 +28,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   const commandIds = new Set<string>();
   for (const record of log) {
     const c = await decodeCommand(record.value, resolver);
+    if (deadLettered.has(c.commandId)) continue;
     commandIds.add(c.commandId);
     const r = handle(states.get(c.orderId) ?? initialState, c);
     if (r.state.version > 0) states.set(c.orderId, r.state);
@@ -29,7 +36,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   }
 
   // Outcomes: exactly one per command.
-  const outcomes = await consumeAll(kafka, config.topics.outcomes, expectedCommands, 'read_committed', 2000, 180_000);
+  const outcomes = await consumeAll(kafka, config.topics.outcomes, expectedCommands - deadLettered.size, 'read_committed', 2000, 180_000);
   const outcomeIds = await Promise.all(outcomes.map(async (o) => (await decodeOutcome(o.value, resolver)).commandId));
   const perCommand = new Map<string, number>();
   for (const id of outcomeIds) perCommand.set(id, (perCommand.get(id) ?? 0) + 1);

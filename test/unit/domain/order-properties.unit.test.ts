@@ -101,22 +101,18 @@ describe('order invariants under random command sequences', () => {
         for (const step of steps) {
           const c = commandFor(step, state, sent);
           sent.push(c);
+          // A resent commandId is the processor's to recognise (by its stored outcome), not the domain's.
+          if (seen.has(c.commandId)) continue;
+          seen.add(c.commandId);
           const before = state;
           const r = handle(state, c);
           state = r.state;
-          if (seen.has(c.commandId)) {
-            expect(r.duplicate).toBe(true);
-            expect(r.events).toEqual([]);
-            expect(r.state).toBe(before);
-            continue;
-          }
-          seen.add(c.commandId);
           allEvents.push(...r.events);
           const from = before.order?.status ?? null;
           const to = state.order?.status ?? null;
           if (r.result.status === 'rejected') {
             expect(r.events).toEqual([]);
-            expect({ ...state, appliedCommands: [] }).toEqual({ ...before, appliedCommands: [] });
+            expect(state).toEqual(before);
           } else {
             const t = TRANSITIONS[c.type];
             expect(t.from === null ? from === null : from !== null && t.from.includes(from)).toBe(true);

@@ -1,0 +1,220 @@
+// One attempt at a group of partition batches: decode → load → plan (pure applyBatch)
+// → encode → MongoDB write → Kafka transaction → cache. It throws on any failure and
+// leaves retrying and isolating to the runner (batch-runner.ts). The failpoints sit in
+// the windows they are named after.
+import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
+import type { Config } from '../shared/config.js';
+import type { Failpoints } from '../shared/failpoints.js';
+import type { Admin, Consumer } from '../shared/kafka.js';
+import type { Logger } from '../shared/logger.js';
+import type { OrderDocument } from '../shared/orders-collection.js';
+import { schemaRegistrar, type Registry } from '../shared/registry.js';
+import { applyBatch, type BatchPlan, type DecodedRecord, type Output } from './apply-batch.js';
+import type { TransactionCommitter } from './committer.js';
+import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
+import type { ProcessorMetrics } from './metrics.js';
+import type { OrderCache } from './order-cache.js';
+import type { OrderStore } from './order-store.js';
+
+export interface BatchMessage {
+  key: Buffer | null;
+  value: Buffer | null;
+  offset: string;
+  headers?: Record<string, unknown>;
+}
+
+/** Records of one partition, in offset order. */
+export interface Batch {
+  topic: string;
+  partition: number;
+  messages: BatchMessage[];
+}
+
+/** librdkafka's default message.max.bytes: a larger record would be refused inside the transaction. */
+export const MAX_RECORD_BYTES = 1_000_000;
+
+export class RecordTooLargeError extends Error {
+  constructor(topic: string, bytes: number) {
+    super(`a record for ${topic} would be ${bytes} bytes, more than ${MAX_RECORD_BYTES}`);
+    this.name = 'RecordTooLargeError';
+  }
+}
+
+export interface PipelineDeps {
+  config: Config;
+  registry: Registry;
+  resolver: SchemaResolver;
+  store: OrderStore;
+  committer: TransactionCommitter;
+  cache: OrderCache;
+  failpoints: Failpoints;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+  consumer: () => Consumer;
+}
+
+const toHeaders = (h: Record<string, unknown> | undefined): Record<string, string | Buffer> => {
+  const out: Record<string, string | Buffer> = {};
+  for (const [k, v] of Object.entries(h ?? {})) {
+    const first = Array.isArray(v) ? v[0] : v;
+    if (first !== undefined && first !== null) out[k] = Buffer.isBuffer(first) ? first : String(first);
+  }
+  return out;
+};
+
+export const sourceRecord = (m: BatchMessage): SourceRecord => ({ key: m.key, value: m.value, headers: toHeaders(m.headers) });
+
+export class BatchPipeline {
+  private readonly encoder: AvroEncoder;
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.encoder = new AvroEncoder(schemaRegistrar(deps.registry, { logger: deps.logger }));
+  }
+
+  /**
+   * Batches of distinct partitions of one topic; an order lives in one partition, so each
+   * is planned on its own. `assumeCreatesNew`: see load().
+   */
+  async process(batches: Batch[], assumeCreatesNew: boolean): Promise<void> {
+    const { metrics, store, cache, failpoints } = this.deps;
+    const started = performance.now();
+    const now = new Date();
+    const epoch = cache.epoch;
+    const decodedByBatch = await Promise.all(batches.map((b) => this.decode(b)));
+    const decoded = decodedByBatch.flat();
+    const commands = decoded.flatMap((d) => ('command' in d ? [d.command] : []));
+    const commandIds = commands.map((c) => c.commandId);
+
+    const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
+    await failpoints.hit('plan', { commandIds });
+    let plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes }));
+    // A create assumed new that writes nothing (rejected, or resubmitted) checked
+    // nothing: read those orders and plan again.
+    const inserted = new Set(plans.flatMap((p) => p.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id)));
+    const unchecked = orders.assumedNew.filter((id) => !inserted.has(id));
+    if (unchecked.length > 0) {
+      for (const [id, doc] of await store.load(unchecked)) orders.docs.set(id, doc);
+      plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes }));
+    }
+    const writes = plans.flatMap((p) => p.writes);
+    const topic = batches[0]!.topic;
+    // Encoded before anything is written: a record the codec refuses fails here, where
+    // isolating it leaves no trace in MongoDB.
+    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now);
+
+    // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
+    // it (every later request on that database hung).
+    await store.write(writes);
+    await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
+    await failpoints.hit('after-mongo-write', { commandIds });
+    const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
+    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds);
+
+    await failpoints.hit('before-cache-update', { commandIds });
+    cache.rememberAll(writes.map((w) => w.doc), epoch);
+    this.observe(batches, decoded, plans, started);
+  }
+
+  /** A poison record (see the runner): its original bytes and why, alone in a transaction with its offset. */
+  async deadLetter(batch: Batch, error: Error): Promise<void> {
+    const m = batch.messages[0]!;
+    const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}` }, new Date());
+    const byTopic = new Map<string, OutMessage[]>([[this.deps.config.topics.deadLetters, [message]]]);
+    await this.deps.committer.commit(this.deps.consumer(), batch.topic, [{ partition: batch.partition, lastOffset: m.offset }], byTopic);
+    this.deps.metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
+    this.deps.metrics.deadLetters.inc({ code: 'PROCESSING_FAILED' });
+  }
+
+  /** Which records of these batches the group has committed already: for the runner, after a failed commit. */
+  committedOffsets(admin: Admin, batches: Batch[]): Promise<Map<number, bigint>> {
+    return this.deps.committer.committedOffsets(admin, batches[0]!.topic, batches.map((b) => b.partition));
+  }
+
+  private decode(batch: Batch): Promise<DecodedRecord<SourceRecord>[]> {
+    return Promise.all(
+      batch.messages.map(async (m): Promise<DecodedRecord<SourceRecord>> => {
+        const record = sourceRecord(m);
+        const position = { partition: batch.partition, offset: m.offset };
+        try {
+          const command = await decodeCommand(m.value, this.deps.resolver);
+          const key = m.key?.toString('utf8');
+          if (key !== command.orderId) {
+            // A record keyed otherwise can land on another partition than its order's
+            // other commands, which would break per-order ordering.
+            return { record, position, error: { code: 'KEY_MISMATCH', message: `record key ${JSON.stringify(key ?? null)} is not the command's orderId ${command.orderId}` } };
+          }
+          return { record, position, command };
+        } catch (err) {
+          if (isDecodeError(err)) return { record, position, error: { code: err.code, message: err.message } };
+          throw err; // e.g. registry unreachable: an outage, retry the batch
+        }
+      }),
+    );
+  }
+
+  /**
+   * The documents of the orders these records touch: from the cache, else one read. An
+   * order whose first command here is its CreateOrder is assumed new and not read (most
+   * creates are new; it saves a round trip): its insert checks the assumption, and a
+   * duplicate key fails the attempt, whose retry reads everything.
+   */
+  private async load(decoded: DecodedRecord<SourceRecord>[], assumeCreatesNew: boolean): Promise<{ docs: Map<string, OrderDocument>; assumedNew: string[] }> {
+    const firstCommand = new Map<string, string>();
+    for (const d of decoded) if ('command' in d && !firstCommand.has(d.command.orderId)) firstCommand.set(d.command.orderId, d.command.type);
+    const docs = new Map<string, OrderDocument>();
+    const missing: string[] = [];
+    const assumedNew: string[] = [];
+    for (const [id, type] of firstCommand) {
+      const hit = this.deps.cache.get(id);
+      if (hit) docs.set(id, hit);
+      else if (assumeCreatesNew && type === 'CreateOrder') assumedNew.push(id);
+      else missing.push(id);
+    }
+    if (missing.length > 0) for (const [id, doc] of await this.deps.store.load(missing)) docs.set(id, doc);
+    return { docs, assumedNew };
+  }
+
+  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date): Promise<Map<string, OutMessage[]>> {
+    const { topics, serviceName } = this.deps.config;
+    const byTopic = new Map<string, OutMessage[]>([[topics.events, []], [topics.outcomes, []], [topics.deadLetters, []]]);
+    const encoded = await Promise.all(
+      outputs.map(async (o): Promise<[string, OutMessage]> => {
+        switch (o.kind) {
+          case 'event':
+            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event)];
+          case 'outcome':
+            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome)];
+          case 'dead-letter':
+            return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now)];
+        }
+      }),
+    );
+    for (const [topic, message] of encoded) {
+      const bytes = (message.value?.length ?? 0) + (message.key?.length ?? 0);
+      if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(topic, bytes);
+      byTopic.get(topic)!.push(message);
+    }
+    return byTopic;
+  }
+
+  private observe(batches: Batch[], decoded: DecodedRecord<SourceRecord>[], plans: BatchPlan<SourceRecord>[], started: number): void {
+    const { metrics, logger } = this.deps;
+    const committedAt = Date.now();
+    for (const b of batches) metrics.batchSize.observe(b.messages.length);
+    metrics.batchDuration.observe((performance.now() - started) / 1000);
+    for (const d of decoded) {
+      if ('error' in d) {
+        metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
+        metrics.deadLetters.inc({ code: d.error.code });
+        continue;
+      }
+      const issued = Date.parse(d.command.issuedAt);
+      if (Number.isFinite(issued)) metrics.latency.observe(Math.max(0, committedAt - issued) / 1000);
+    }
+    batches.forEach((b, i) => {
+      const plan = plans[i]!;
+      for (const t of plan.tally) metrics.commands.inc({ type: t.commandType, outcome: t.outcome });
+      if (plan.stats.duplicates > 0 || plan.stats.forgotten > 0) logger.info({ partition: b.partition, ...plan.stats }, 'batch contained re-delivered or re-submitted commands');
+    });
+  }
+}

@@ -1,0 +1,135 @@
+// Runs a group of partition batches through the pipeline until it is done, whatever
+// fails (the exception handlers of Kafka Streams, in one place):
+// - an outage is retried with capped exponential backoff, forever (G4: never skip);
+// - a conflict is retried at once, reading every order again;
+// - a processing error is retried once, then isolated: each partition batch is split in
+//   halves, in offset order, until the one record that fails is found; that record is
+//   dead-lettered as PROCESSING_FAILED and the rest goes on.
+// Before any retry, what the group already committed is dropped: a commit reported as
+// failed may have succeeded, and publishing its pending events again would duplicate them.
+import type { Admin } from '../shared/kafka.js';
+import type { Logger } from '../shared/logger.js';
+import type { Batch, BatchPipeline } from './batch-pipeline.js';
+import { classifyError, type ErrorKind } from './error-classifier.js';
+import type { ProcessorMetrics } from './metrics.js';
+import type { OrderCache } from './order-cache.js';
+
+/** A batch the consumer handed over, with a way to know it was revoked meanwhile. */
+export interface OwnedBatch {
+  batch: Batch;
+  isStale: () => boolean;
+}
+
+export interface RunnerDeps {
+  pipeline: BatchPipeline;
+  cache: OrderCache;
+  admin: () => Admin;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+  isStopping: () => boolean;
+  /** Each attempt and each failure, for readiness and liveness. */
+  onAttempt: () => void;
+  onFailure: (err: Error, kind: ErrorKind) => void;
+  onSuccess: () => void;
+}
+
+/** Processing errors tolerated on a whole group before isolating the record behind them. */
+const PROCESSING_ATTEMPTS = 2;
+
+const backoffMs = (attempt: number): number => Math.min(5000, 100 * 2 ** Math.min(attempt - 1, 10)) * (0.5 + Math.random() / 2);
+
+const halves = (b: Batch): [Batch, Batch] => {
+  const mid = Math.ceil(b.messages.length / 2);
+  return [
+    { ...b, messages: b.messages.slice(0, mid) },
+    { ...b, messages: b.messages.slice(mid) },
+  ];
+};
+
+export class BatchRunner {
+  constructor(private readonly deps: RunnerDeps) {}
+
+  async run(owned: OwnedBatch[]): Promise<void> {
+    const failed = await this.attempt(owned, PROCESSING_ATTEMPTS);
+    if (!failed) return;
+    for (const o of owned) await this.isolate(o, failed);
+  }
+
+  /**
+   * Processes until done (undefined), revoked or stopping; returns the processing error
+   * once `processingAttempts` attempts ended in one.
+   */
+  private async attempt(owned: OwnedBatch[], processingAttempts: number): Promise<Error | undefined> {
+    const { pipeline, logger, metrics } = this.deps;
+    let processingFailures = 0;
+    let failedBefore = false;
+    for (let attempt = 1; ; attempt++) {
+      if (this.deps.isStopping() && attempt > 1) throw new Error('stopping: batch left to the next owner');
+      let batches = owned.filter((o) => !o.isStale()).map((o) => o.batch);
+      try {
+        this.deps.onAttempt();
+        if (failedBefore) batches = await this.uncommitted(batches);
+        if (batches.length === 0) return undefined; // revoked meanwhile: the next owner starts from the committed offset
+        // A retry reads every order: the first attempt may have failed on a create assumed new.
+        await pipeline.process(batches, !failedBefore);
+        this.deps.onSuccess();
+        return undefined;
+      } catch (err) {
+        const error = err instanceof Error ? err : new Error(String(err));
+        const kind = classifyError(error);
+        failedBefore = true;
+        this.deps.cache.reset();
+        metrics.batchRetries.inc();
+        this.deps.onFailure(error, kind);
+        logger.warn({ err: error.message, kind, attempt, batches: batches.map((b) => ({ partition: b.partition, firstOffset: b.messages[0]?.offset, records: b.messages.length })) }, 'batch failed');
+        if (kind === 'processing' && ++processingFailures >= processingAttempts) return error;
+        if (kind !== 'conflict') await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  }
+
+  /** Splits until the failing record is alone, then dead-letters it; everything else is processed. */
+  private async isolate(owned: OwnedBatch, error: Error): Promise<void> {
+    if (owned.batch.messages.length === 0) return;
+    if (owned.batch.messages.length === 1) return this.deadLetter(owned, error);
+    for (const half of halves(owned.batch)) {
+      const part = { batch: half, isStale: owned.isStale };
+      const failed = await this.attempt([part], 1);
+      if (failed) await this.isolate(part, failed);
+    }
+  }
+
+  private async deadLetter(owned: OwnedBatch, error: Error): Promise<void> {
+    const { batch } = owned;
+    const offset = batch.messages[0]!.offset;
+    this.deps.logger.error({ err: error.message, partition: batch.partition, offset }, 'record fails processing: dead-lettered as PROCESSING_FAILED');
+    let failedBefore = false;
+    for (let attempt = 1; !owned.isStale(); attempt++) {
+      try {
+        if (failedBefore && (await this.uncommitted([batch])).length === 0) return;
+        await this.deps.pipeline.deadLetter(batch, error);
+        this.deps.onSuccess();
+        return;
+      } catch (err) {
+        failedBefore = true;
+        if (this.deps.isStopping()) throw err;
+        this.deps.onFailure(err as Error, classifyError(err));
+        await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+      }
+    }
+  }
+
+  /** The records of these batches the group has not committed yet. */
+  private async uncommitted(batches: Batch[]): Promise<Batch[]> {
+    if (batches.length === 0) return batches;
+    const committed = await this.deps.pipeline.committedOffsets(this.deps.admin(), batches);
+    const rest: Batch[] = [];
+    for (const b of batches) {
+      const next = committed.get(b.partition);
+      const messages = next === undefined ? b.messages : b.messages.filter((m) => BigInt(m.offset) >= next);
+      if (messages.length < b.messages.length) this.deps.logger.info({ partition: b.partition, committed: b.messages.length - messages.length }, 'records already committed (a commit reported failed had succeeded): not processed again');
+      if (messages.length > 0) rest.push({ ...b, messages });
+    }
+    return rest;
+  }
+}

@@ -1,0 +1,94 @@
+// The record collector's Kafka side: a batch's events, outcomes and dead letters and the
+// next offsets to read go in one transaction (G2), with this replica's transactional id
+// (a restarted replica fences its predecessor's open transaction). A commit can fail
+// ambiguously (the client's timeout fires, yet the coordinator committed): before a
+// batch is processed again, committedOffsets() — the coordinator's truth, read with
+// require_stable so an in-flight commit is waited for — says what is already done.
+import type { KafkaJS } from '@confluentinc/kafka-javascript';
+import type { Failpoints } from '../shared/failpoints.js';
+import { createProducer, type Admin, type Consumer, type Kafka, type Producer } from '../shared/kafka.js';
+import type { Logger } from '../shared/logger.js';
+import type { OutMessage } from './messages.js';
+import type { ProcessorMetrics } from './metrics.js';
+
+export interface CommitterDeps {
+  kafka: Kafka;
+  instanceId: string;
+  transactionTimeoutMs: number;
+  groupId: string;
+  failpoints: Failpoints;
+  logger: Logger;
+  metrics: ProcessorMetrics;
+}
+
+/** Where the next batch of a partition starts once this one commits. */
+export interface PartitionPosition {
+  partition: number;
+  lastOffset: string;
+}
+
+export class TransactionCommitter {
+  private producer: Producer | undefined;
+
+  constructor(private readonly deps: CommitterDeps) {}
+
+  async connect(): Promise<void> {
+    const { kafka, instanceId, transactionTimeoutMs } = this.deps;
+    const producer = createProducer(kafka, { transactionalId: instanceId, lingerMs: 1, transactionTimeoutMs });
+    try {
+      await producer.connect();
+    } catch (err) {
+      // A failed attempt must not leave a client reconnecting in the background.
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.producer = producer;
+  }
+
+  async disconnect(): Promise<void> {
+    await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
+  }
+
+  /** Outputs and the next offset of each partition in one Kafka transaction. `commandIds`: for failpoints. */
+  async commit(consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>, commandIds: readonly string[] = []): Promise<void> {
+    const producer = this.producer!;
+    const tx = await producer.transaction();
+    try {
+      const topicMessages = [...byTopic].filter(([, m]) => m.length > 0).map(([t, messages]) => ({ topic: t, messages }));
+      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages } as unknown as KafkaJS.ProducerBatch);
+      await tx.sendOffsets({
+        consumer,
+        topics: [{ topic, partitions: positions.map(({ partition, lastOffset }) => ({ partition, offset: (BigInt(lastOffset) + 1n).toString() })) }],
+      } as unknown as Parameters<Producer['sendOffsets']>[0]);
+      await tx.commit();
+    } catch (err) {
+      this.deps.metrics.transactionAborts.inc();
+      try {
+        await tx.abort();
+      } catch (abortErr) {
+        // A producer that cannot abort is unusable (fenced or broken): start a new one.
+        this.deps.logger.warn({ err: (abortErr as Error).message }, 'abort failed, recreating the transactional producer');
+        await producer.disconnect().catch(() => undefined);
+        await this.connect();
+      }
+      throw err;
+    }
+    // The window of an ambiguous commit: it succeeded, and the caller may hear otherwise.
+    await this.deps.failpoints.hit('commit', { commandIds });
+  }
+
+  /** The group's committed next offset per partition (absent: nothing committed yet). */
+  async committedOffsets(admin: Admin, topic: string, partitions: number[]): Promise<Map<number, bigint>> {
+    const result = await admin.fetchOffsets({
+      groupId: this.deps.groupId,
+      topics: [{ topic, partitions }],
+      requireStableOffsets: true,
+    } as unknown as Parameters<Admin['fetchOffsets']>[0]);
+    const committed = new Map<number, bigint>();
+    for (const p of result[0]?.partitions ?? []) {
+      const offset = BigInt(p.offset);
+      if (offset >= 0n) committed.set(p.partition, offset);
+    }
+    return committed;
+  }
+}

@@ -1,0 +1,51 @@
+// What a failed batch attempt means. An outage (broker, MongoDB or registry unreachable,
+// slow, not the leader, 5xx) heals by itself: retry with backoff, forever, never skip a
+// record (G4). A conflict (another writer changed an order we read) heals by reading
+// again. Anything else — a bug, an event the codec refuses, a document the server
+// refuses — would fail the same way forever: it is isolated to the record that causes
+// it and dead-lettered (Kafka Streams' processing-exception handler), so the partition
+// moves on.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
+import { SimulatedCommitTimeout } from '../shared/failpoints.js';
+import { RegistryUnavailableError, SchemaRegistrationError } from '../shared/registry.js';
+import { ConcurrentWriteError } from './order-store.js';
+
+export type ErrorKind = 'outage' | 'conflict' | 'processing';
+
+/** MongoDB server codes that mean "not now" rather than "never" (network, elections, shutdown, time limits). */
+const MONGO_TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50]);
+
+/** Kafka codes that no retry can fix: the records themselves are refused. */
+const KAFKA_RECORD_REFUSED = new Set([
+  KafkaJS.ErrorCodes.ERR_MSG_SIZE_TOO_LARGE,
+  KafkaJS.ErrorCodes.ERR_INVALID_RECORD,
+  KafkaJS.ErrorCodes.ERR_RECORD_LIST_TOO_LARGE,
+]);
+
+const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+export function classifyError(err: unknown): ErrorKind {
+  if (err instanceof ConcurrentWriteError) return 'conflict';
+  if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout) return 'outage';
+  // The registry refuses one of our schemas (incompatible with what a subject holds): no
+  // record can fix that, and dead-lettering every command whose event needs that schema
+  // until someone fixes the registry would tear order histories apart. It blocks, and
+  // /ready says why (the message names the subject).
+  if (err instanceof SchemaRegistrationError) return 'outage';
+  if (err instanceof KafkaJS.KafkaJSError) return KAFKA_RECORD_REFUSED.has(err.code) ? 'processing' : 'outage';
+  if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return 'outage';
+  if (err instanceof MongoError) {
+    if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('TransientTransactionError')) return 'outage';
+    if (typeof err.code === 'number' && MONGO_TRANSIENT_CODES.has(err.code)) return 'outage';
+    // The client gave up waiting (pool closed, not connected): the server is the problem.
+    if (['MongoNotConnectedError', 'MongoTopologyClosedError', 'MongoPoolClosedError', 'MongoOperationTimeoutError', 'MongoWaitQueueTimeoutError'].includes(err.name)) return 'outage';
+    return 'processing';
+  }
+  if (err instanceof Error) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code && NODE_NETWORK_CODES.has(code)) return 'outage';
+    if (err.name === 'TimeoutError' || err.name === 'AbortError') return 'outage';
+  }
+  return 'processing';
+}

@@ -1,0 +1,33 @@
+// Writes command records straight to a commands topic, as another service would (JSON).
+import { encodeCommandJson, type Command, type HttpBody } from '../../src/schemas/index.js';
+import type { Config } from '../../src/shared/config.js';
+import { createProducer, ensureTopics, type Kafka } from '../../src/shared/kafka.js';
+import { command, createOrder } from './commands.js';
+
+/** Creates the commands topic (so records can be written before any processor starts). */
+export async function ensureCommandsTopic(kafka: Kafka, config: Config): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await ensureTopics(admin, [{ topic: config.topics.commands, numPartitions: config.commandPartitions }]);
+  await admin.disconnect();
+}
+
+export async function produceCommands(kafka: Kafka, topic: string, commands: Command[], chunk = 500): Promise<void> {
+  const producer = createProducer(kafka);
+  await producer.connect();
+  try {
+    for (let i = 0; i < commands.length; i += chunk) {
+      await producer.send({ topic, messages: commands.slice(i, i + chunk).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
+
+/** A hot order: its create, then `modifications` ModifyOrders back to back. */
+export function hotOrder(orderId: string, modifications: number): Command[] {
+  return [
+    createOrder(orderId),
+    ...Array.from({ length: modifications }, (_, i) => command('ModifyOrder', orderId, { priority: i % 2 === 0 ? 'same_day' : 'standard' } as HttpBody<'ModifyOrder'>)),
+  ];
+}
