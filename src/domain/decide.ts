@@ -11,7 +11,7 @@ import { eventIdFor } from './event-id.js';
 import { toInstant } from './instant.js';
 import { multiply, parseAmount, sum, type Money } from './money.js';
 import type { Order, OrderLine, OrderState } from './order.js';
-import { reject, type Rejection } from './rejections.js';
+import { reject, rejectFields, type RejectedField, type Rejection } from './rejections.js';
 import { SHIPPED_STATUSES, TRANSITIONS } from './transitions.js';
 import { MAX_ITEMS, MAX_QUANTITY, PRIORITIES } from './vocabulary.js';
 
@@ -45,66 +45,70 @@ export const VALIDATION_RULES: readonly { id: string; description: string; fails
 
 type ItemInput = CommandPayload<'CreateOrder'>['items'][number];
 type Address = CommandPayload<'CreateOrder'>['shippingAddress'];
-type Problems = string[];
+/** Field problems found so far: JSON Pointer into the payload + the detail (also the rejection's reason text). */
+type Problems = RejectedField[];
+const problem = (pointer: string, detail: string): RejectedField => ({ pointer, detail });
 
 const blank = (v: unknown): boolean => typeof v !== 'string' || v.trim().length === 0;
 
 function checkAddress(address: Address | undefined, problems: Problems): void {
   if (!address || typeof address !== 'object') {
-    problems.push('shippingAddress is required');
+    problems.push(problem('/shippingAddress', 'shippingAddress is required'));
     return;
   }
   for (const field of ['street', 'city', 'state', 'zipCode', 'country'] as const) {
-    if (blank(address[field])) problems.push(`shippingAddress.${field} is required`);
+    if (blank(address[field])) problems.push(problem(`/shippingAddress/${field}`, `shippingAddress.${field} is required`));
   }
-  if (!blank(address.country) && !/^[A-Z]{2}$/.test(address.country)) problems.push('shippingAddress.country must be an ISO 3166-1 alpha-2 code');
+  if (!blank(address.country) && !/^[A-Z]{2}$/.test(address.country)) problems.push(problem('/shippingAddress/country', 'shippingAddress.country must be an ISO 3166-1 alpha-2 code'));
 }
 
 function checkPriority(priority: unknown, problems: Problems): void {
-  if (!(PRIORITIES as readonly unknown[]).includes(priority)) problems.push(`priority must be one of ${PRIORITIES.join(', ')}`);
+  if (!(PRIORITIES as readonly unknown[]).includes(priority)) problems.push(problem('/priority', `priority must be one of ${PRIORITIES.join(', ')}`));
 }
 
 function checkInstant(field: string, value: string | undefined, problems: Problems): string | undefined {
   if (value === undefined) return undefined;
   const instant = toInstant(value);
-  if (!instant) problems.push(`${field} is not a valid RFC 3339 date-time`);
+  if (!instant) problems.push(problem(`/${field}`, `${field} is not a valid RFC 3339 date-time`));
   return instant;
 }
 
 /** Prices the lines exactly; the order's currency is `currency` or, for a new order, the first line's. */
 function priceLines(items: readonly ItemInput[] | undefined, currency?: string): { lines: OrderLine[]; total: Money } | Rejection {
-  if (!Array.isArray(items) || items.length === 0) return reject('VALIDATION_FAILED', 'an order needs at least one item');
-  if (items.length > MAX_ITEMS) return reject('VALIDATION_FAILED', `an order has at most ${MAX_ITEMS} items`);
+  if (!Array.isArray(items) || items.length === 0) return rejectFields('VALIDATION_FAILED', [problem('/items', 'an order needs at least one item')]);
+  if (items.length > MAX_ITEMS) return rejectFields('VALIDATION_FAILED', [problem('/items', `an order has at most ${MAX_ITEMS} items`)]);
   const problems: Problems = [];
   const skus = new Set<string>();
   items.forEach((item, i) => {
-    if (blank(item.sku)) problems.push(`items[${i}].sku is required`);
-    else if (skus.has(item.sku)) problems.push(`items[${i}].sku ${item.sku} appears on more than one line`);
+    if (blank(item.sku)) problems.push(problem(`/items/${i}/sku`, `items[${i}].sku is required`));
+    else if (skus.has(item.sku)) problems.push(problem(`/items/${i}/sku`, `items[${i}].sku ${item.sku} appears on more than one line`));
     else skus.add(item.sku);
-    if (blank(item.productName)) problems.push(`items[${i}].productName is required`);
+    if (blank(item.productName)) problems.push(problem(`/items/${i}/productName`, `items[${i}].productName is required`));
     if (!Number.isInteger(item.quantity) || item.quantity < 1 || item.quantity > MAX_QUANTITY) {
-      problems.push(`items[${i}].quantity must be an integer from 1 to ${MAX_QUANTITY}`);
+      problems.push(problem(`/items/${i}/quantity`, `items[${i}].quantity must be an integer from 1 to ${MAX_QUANTITY}`));
     }
   });
-  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+  if (problems.length > 0) return rejectFields('VALIDATION_FAILED', problems);
 
   const orderCurrency = currency ?? items[0]?.price.currency ?? '';
   const lines: OrderLine[] = [];
   for (const [i, item] of items.entries()) {
     if (item.price.currency !== orderCurrency) {
-      return reject('CURRENCY_MISMATCH', `items[${i}] is priced in ${item.price.currency} but the order is in ${orderCurrency}: one currency per order`);
+      return rejectFields('CURRENCY_MISMATCH', [
+        problem(`/items/${i}/price/currency`, `items[${i}] is priced in ${item.price.currency} but the order is in ${orderCurrency}: one currency per order`),
+      ]);
     }
     const unit = parseAmount(item.price.amount, item.price.currency);
-    if (!unit.ok) return reject(unit.code, `items[${i}].price: ${unit.reason}`);
+    if (!unit.ok) return rejectFields(unit.code, [problem(`/items/${i}/price/${unit.code === 'UNSUPPORTED_CURRENCY' ? 'currency' : 'amount'}`, `items[${i}].price: ${unit.reason}`)]);
     const lineTotal = multiply(unit.value, item.quantity);
-    if (!lineTotal.ok) return reject(lineTotal.code, `items[${i}]: ${lineTotal.reason}`);
+    if (!lineTotal.ok) return rejectFields(lineTotal.code, [problem(`/items/${i}`, `items[${i}]: ${lineTotal.reason}`)]);
     lines.push({ sku: item.sku, productName: item.productName, quantity: item.quantity, unitPrice: unit.value, lineTotal: lineTotal.value });
   }
   const total = sum(
     lines.map((l) => l.lineTotal),
     orderCurrency,
   );
-  if (!total.ok) return reject(total.code, total.reason);
+  if (!total.ok) return rejectFields(total.code, [problem('/items', total.reason)]);
   return { lines, total: total.value };
 }
 
@@ -118,6 +122,7 @@ function envelope(command: Command, state: OrderState, occurredAt: string, index
     occurredAt,
     correlationId: command.correlationId,
     causationId: command.commandId,
+    ...(command.issuedBy !== undefined ? { issuedBy: command.issuedBy } : {}),
   };
 }
 
@@ -130,11 +135,11 @@ interface CheckedCreate {
 
 function checkCreate(p: CommandPayload<'CreateOrder'>): CheckedCreate | Rejection {
   const problems: Problems = [];
-  if (blank(p.customerId)) problems.push('customerId is required');
+  if (blank(p.customerId)) problems.push(problem('/customerId', 'customerId is required'));
   checkPriority(p.priority, problems);
   checkAddress(p.shippingAddress, problems);
   const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems);
-  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+  if (problems.length > 0) return rejectFields('VALIDATION_FAILED', problems);
   const priced = priceLines(p.items);
   return isRejection(priced) ? priced : { priced, promised };
 }
@@ -148,12 +153,12 @@ interface CheckedModify {
 /** `currency` is the order's; without it (precheck) the lines only have to agree among themselves. */
 function checkModify(p: CommandPayload<'ModifyOrder'>, currency: string | undefined): CheckedModify | Rejection {
   const changedFields = (['shippingAddress', 'priority', 'items', 'promisedDeliveryAt'] as const).filter((f) => p[f] !== undefined);
-  if (changedFields.length === 0) return reject('VALIDATION_FAILED', 'nothing to modify: give shippingAddress, priority, items or promisedDeliveryAt');
+  if (changedFields.length === 0) return rejectFields('VALIDATION_FAILED', [problem('', 'nothing to modify: give shippingAddress, priority, items or promisedDeliveryAt')]);
   const problems: Problems = [];
   if (p.shippingAddress !== undefined) checkAddress(p.shippingAddress, problems);
   if (p.priority !== undefined) checkPriority(p.priority, problems);
   const promised = checkInstant('promisedDeliveryAt', p.promisedDeliveryAt, problems);
-  if (problems.length > 0) return reject('VALIDATION_FAILED', problems.join('; '));
+  if (problems.length > 0) return rejectFields('VALIDATION_FAILED', problems);
   const priced = p.items === undefined ? undefined : priceLines(p.items, currency);
   return priced && isRejection(priced) ? priced : { changedFields, priced, promised };
 }
@@ -169,7 +174,9 @@ function checkSimplePayload(command: Command): Rejection | undefined {
       return requireText({ reason: command.payload.reason });
     case 'CompleteOrder': {
       const problems: Problems = [];
-      return checkInstant('deliveredAt', command.payload.deliveredAt, problems) ? undefined : reject('VALIDATION_FAILED', problems[0] ?? 'deliveredAt is required');
+      if (command.payload.deliveredAt === undefined) problems.push(problem('/deliveredAt', 'deliveredAt is required'));
+      else checkInstant('deliveredAt', command.payload.deliveredAt, problems);
+      return problems.length > 0 ? rejectFields('VALIDATION_FAILED', problems) : undefined;
     }
     default:
       return undefined;
@@ -248,8 +255,8 @@ function decideValidate(command: Command, state: OrderState, order: Order, at: s
 function requireText(fields: Record<string, unknown>): Rejection | undefined {
   const missing = Object.entries(fields)
     .filter(([, v]) => blank(v))
-    .map(([k]) => `${k} is required`);
-  return missing.length > 0 ? reject('VALIDATION_FAILED', missing.join('; ')) : undefined;
+    .map(([k]) => problem(`/${k}`, `${k} is required`));
+  return missing.length > 0 ? rejectFields('VALIDATION_FAILED', missing) : undefined;
 }
 
 function checkTransition(command: Command, status: OrderStatus): Rejection | undefined {

@@ -13,7 +13,7 @@ export {
   type TimelineEntry,
 } from './order.js';
 export { TRANSITIONS, SHIPPED_STATUSES, type Transition } from './transitions.js';
-export { REJECTION_CODES, REJECTION_HTTP_STATUS, reject, type Rejection, type RejectionCode } from './rejections.js';
+export { REJECTION_CODES, reject, rejectFields, type RejectedField, type Rejection, type RejectionCode } from './rejections.js';
 export {
   CURRENCY_DECIMALS,
   MAX_MINOR_UNITS,

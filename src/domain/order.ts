@@ -16,6 +16,8 @@ export interface TimelineEntry {
   version: number;
   commandId: string;
   correlationId: string;
+  /** Who issued the command (the caller's subject), when the API knew. */
+  issuedBy?: string;
 }
 
 export interface Order {
@@ -137,6 +139,7 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
     version: event.version,
     commandId: event.causationId,
     correlationId: event.correlationId,
+    ...(event.issuedBy !== undefined ? { issuedBy: event.issuedBy } : {}),
   });
   return { ...state, version: event.version, order };
 }

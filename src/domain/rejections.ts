@@ -17,28 +17,27 @@ export const REJECTION_CODES = [
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];
 
+/** Which payload field broke a rule: a JSON Pointer into the command payload (= the HTTP body). */
+export interface RejectedField {
+  pointer: string;
+  detail: string;
+}
+
 export interface Rejection {
   kind: 'rejected';
   code: RejectionCode;
   /** Human-readable detail, safe to show to the caller. */
   reason: string;
+  /** The fields at fault, when the rule is about the payload (the edge's problem+json `errors`). */
+  fields?: readonly RejectedField[];
 }
 
-export const reject = (code: RejectionCode, reason: string): Rejection => ({ kind: 'rejected', code, reason });
+export const reject = (code: RejectionCode, reason: string, fields?: readonly RejectedField[]): Rejection =>
+  fields && fields.length > 0 ? { kind: 'rejected', code, reason, fields } : { kind: 'rejected', code, reason };
 
-/** HTTP status the edge answers a rejection with (RFC 9457 problem `status`). */
-export const REJECTION_HTTP_STATUS: Readonly<Record<RejectionCode, number>> = {
-  ORDER_NOT_FOUND: 404,
-  ORDER_ALREADY_EXISTS: 409,
-  INVALID_TRANSITION: 409,
-  ORDER_SHIPPED_IMMUTABLE: 409,
-  VALIDATION_FAILED: 422,
-  CURRENCY_MISMATCH: 422,
-  TOO_MANY_DECIMALS: 422,
-  UNSUPPORTED_CURRENCY: 422,
-  INVALID_AMOUNT: 422,
-  AMOUNT_OUT_OF_RANGE: 422,
-};
+/** One rejection from several field problems: the reason lists them all, in order. */
+export const rejectFields = (code: RejectionCode, fields: readonly RejectedField[]): Rejection => reject(code, fields.map((f) => f.detail).join('; '), fields);
+
 
 // Compile-time check: every money error code is also a rejection code.
 const _moneyCodesAreRejections: readonly RejectionCode[] = [] as MoneyErrorCode[];

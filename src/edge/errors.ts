@@ -33,7 +33,9 @@ export const Errors = {
   INVALID_CURSOR: coded('INVALID_CURSOR', 400, 'The cursor is not one this service issued'),
   MALFORMED_BODY: coded('MALFORMED_BODY', 400, 'The request body is not valid JSON: %s'),
   BAD_REQUEST: coded('BAD_REQUEST', 400, '%s'),
-  UNAUTHORIZED: coded('UNAUTHORIZED', 401, 'A valid bearer token is required for this operation'),
+  UNAUTHORIZED: coded('UNAUTHORIZED', 401, 'A bearer token is required (Authorization: Bearer <token>)'),
+  INVALID_TOKEN: coded('INVALID_TOKEN', 401, 'The bearer token was not accepted: %s'),
+  INSUFFICIENT_SCOPE: coded('INSUFFICIENT_SCOPE', 403, 'The token does not carry the scope %s this operation needs'),
   ORDER_NOT_FOUND: coded('ORDER_NOT_FOUND', 404, 'Order %s does not exist'),
   ROUTE_NOT_FOUND: coded('ROUTE_NOT_FOUND', 404, 'No route %s'),
   IDEMPOTENCY_KEY_IN_PROGRESS: coded('IDEMPOTENCY_KEY_IN_PROGRESS', 409, 'A request with this Idempotency-Key is still being processed; retry later'),
@@ -66,6 +68,7 @@ export function edgeError(code: ErrorCode, arg?: string, extra: Partial<Pick<Det
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   406: 'Not Acceptable',

@@ -1,6 +1,7 @@
 // Idempotency-Key handling: same key + same body → the same answer (and the same
 // commandId, so even an interrupted first attempt is applied once); same key + another
-// body → 422. Keys are scoped per route (method + route + orderId).
+// body → 422. Keys are scoped per caller and route (caller + method + route + orderId):
+// two callers using the same key never see each other's answer.
 import { createHash } from 'node:crypto';
 import type { Db } from 'mongodb';
 import {
@@ -27,8 +28,9 @@ export function canonicalJson(value: unknown): string {
 /** Fingerprint of a request body (a missing body counts as `{}`). */
 export const requestHash = (body: unknown): string => createHash('sha256').update(canonicalJson(body ?? {})).digest('base64url');
 
-export const idempotencyScope = (method: string, route: string, orderId?: string): string =>
-  orderId === undefined ? `${method} ${route}` : `${method} ${route} ${orderId}`;
+/** Space-separated parts; the caller is URI-encoded so a subject with spaces cannot pose as another scope. */
+export const idempotencyScope = (method: string, route: string, orderId?: string, caller?: string): string =>
+  [method, route, ...(orderId === undefined ? [] : [orderId]), ...(caller === undefined ? [] : [`by:${encodeURIComponent(caller)}`])].join(' ');
 
 export type IdempotentStart =
   | { kind: 'proceed'; orderId: string; commandId: string; complete(response: StoredResponse): Promise<void>; release(): Promise<void> }

@@ -9,6 +9,8 @@ export interface EdgeMetrics {
   produceErrors: Counter<'reason'>;
   produceInFlight: Gauge;
   outcomeWaiters: Gauge;
+  waitsRefused: Counter;
+  outcomeRecords: Counter<'result'>;
 }
 
 export function createEdgeMetrics(opts: { defaultMetrics?: boolean } = {}): EdgeMetrics {
@@ -43,6 +45,17 @@ export function createEdgeMetrics(opts: { defaultMetrics?: boolean } = {}): Edge
     outcomeWaiters: new Gauge({
       name: 'edge_outcome_waiters',
       help: 'Requests waiting for a command outcome (Prefer: wait)',
+      registers: [registry],
+    }),
+    waitsRefused: new Counter({
+      name: 'edge_outcome_waits_refused_total',
+      help: 'Prefer: wait requests answered 202 at once because EDGE_MAX_WAITERS requests were already waiting',
+      registers: [registry],
+    }),
+    outcomeRecords: new Counter({
+      name: 'edge_outcome_records_total',
+      help: 'Outcome records read: decoded (a request waits for its order) or skipped by key without decoding',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

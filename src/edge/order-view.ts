@@ -36,7 +36,7 @@ export function orderView(order: Order, version: number) {
 export function timelineView(order: Order) {
   return [...order.timeline]
     .sort((a, b) => a.version - b.version)
-    .map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId, correlationId: t.correlationId }));
+    .map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId, correlationId: t.correlationId, ...(t.issuedBy !== undefined ? { issuedBy: t.issuedBy } : {}) }));
 }
 
 /** GET /api/v1/orders/{orderId}/history. */

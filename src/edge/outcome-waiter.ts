@@ -3,6 +3,9 @@
 // reads from the latest offset under a unique group and never commits. An outcome that
 // arrived before the wait started (or before the consumer was assigned) is found by one
 // MongoDB look-up right after registering, and one more when the time is up.
+// Bounded: at most `maxWaiters` requests wait at once (memory does not grow with rate ×
+// wait time), and only records keyed by an order somebody waits for are decoded, so an
+// edge's cost does not grow with the whole system's command rate.
 import { randomUUID } from 'node:crypto';
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { decodeOutcome, type SchemaResolver } from '../schemas/index.js';
@@ -32,12 +35,17 @@ export interface OutcomeWaiterOptions {
   metrics: EdgeMetrics;
   log: Logger;
   serviceName: string;
+  /** Requests that may wait at once; wait() refuses beyond it. */
+  maxWaiters: number;
 }
 
 const RESTART_DELAY_MS = 2000;
 
 export class OutcomeWaiter {
   private readonly waiters = new Map<string, Set<(o: Outcome | undefined) => void>>();
+  /** Waiting requests per orderId (the outcome record's key): the filter applied before decoding. */
+  private readonly waitedOrders = new Map<string, number>();
+  private waiting = 0;
   private consumer: Consumer | undefined;
   private connection: LazyConnection<Consumer> | undefined;
   private closed = false;
@@ -60,18 +68,37 @@ export class OutcomeWaiter {
   }
 
   pending(): number {
-    return this.waiters.size;
+    return this.waiting;
   }
 
-  /** The outcome of `commandId`, or undefined if none arrived within `ms`. */
-  async wait(commandId: string, orderId: string, ms: number): Promise<Outcome | undefined> {
+  /**
+   * The outcome of `commandId`, or undefined if none arrived within `ms`; `undefined`
+   * instead of a promise when `maxWaiters` requests already wait (answer at once).
+   */
+  wait(commandId: string, orderId: string, ms: number): Promise<Outcome | undefined> | undefined {
+    if (this.waiting >= this.opts.maxWaiters) {
+      this.opts.metrics.waitsRefused.inc();
+      return undefined;
+    }
+    this.waiting++;
+    this.waitedOrders.set(orderId, (this.waitedOrders.get(orderId) ?? 0) + 1);
+    this.opts.metrics.outcomeWaiters.set(this.waiting);
+    return this.waitFor(commandId, orderId, ms).finally(() => {
+      this.waiting--;
+      const n = (this.waitedOrders.get(orderId) ?? 1) - 1;
+      if (n > 0) this.waitedOrders.set(orderId, n);
+      else this.waitedOrders.delete(orderId);
+      this.opts.metrics.outcomeWaiters.set(this.waiting);
+    });
+  }
+
+  private async waitFor(commandId: string, orderId: string, ms: number): Promise<Outcome | undefined> {
     const key = commandId.toLowerCase();
     let resolveFn: (o: Outcome | undefined) => void = () => undefined;
     const result = new Promise<Outcome | undefined>((resolve) => (resolveFn = resolve));
     const set = this.waiters.get(key) ?? new Set();
     set.add(resolveFn);
     this.waiters.set(key, set);
-    this.opts.metrics.outcomeWaiters.set(this.waiters.size);
     const timer = setTimeout(() => {
       void this.safeLookup(commandId, orderId).then((o) => resolveFn(o));
     }, ms);
@@ -82,7 +109,6 @@ export class OutcomeWaiter {
       clearTimeout(timer);
       set.delete(resolveFn);
       if (set.size === 0 && this.waiters.get(key) === set) this.waiters.delete(key);
-      this.opts.metrics.outcomeWaiters.set(this.waiters.size);
     }
   }
 
@@ -134,7 +160,14 @@ export class OutcomeWaiter {
       await consumer.subscribe({ topic });
       await consumer.run({
         eachMessage: async ({ message }) => {
-          if (this.waiters.size === 0) return;
+          // The processor keys outcomes by orderId: skip the others before decoding (a
+          // keyless record from another producer is decoded, to be safe).
+          const key = message.key?.toString('utf8');
+          if (this.waiting === 0 || (key !== undefined && !this.waitedOrders.has(key))) {
+            this.opts.metrics.outcomeRecords.inc({ result: 'skipped' });
+            return;
+          }
+          this.opts.metrics.outcomeRecords.inc({ result: 'decoded' });
           try {
             const o = await decodeOutcome(message.value, resolver);
             this.deliver(o.commandId, { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) });

@@ -1,6 +1,9 @@
 // /ready: can this edge do its job right now? Kafka answers metadata for the commands
-// topic, MongoDB answers a ping, the registry answers, and the outcome consumer is
-// assigned. Each check is bounded in time; a failing one names itself.
+// topic, MongoDB answers a ping, the registry answers. Each check is bounded in time and
+// costs the same however much the system holds; a failing one names itself. The outcome
+// consumer only serves `Prefer: wait` (without it such requests get their 202 later, at
+// the deadline): while it is unassigned the edge is `degraded`, still ready, so a working
+// 202 path is not taken out of the load balancer.
 import type { Db } from 'mongodb';
 import type { Admin, Kafka } from '../shared/kafka.js';
 import { brokerProbe } from './broker-probe.js';
@@ -9,7 +12,10 @@ import type { OutcomeWaiter } from './outcome-waiter.js';
 
 export interface ReadinessReport {
   ready: boolean;
-  checks: Record<string, { ok: boolean; detail?: string }>;
+  /** ready, degraded (ready, but a non-essential check fails) or not ready. */
+  status: 'ready' | 'degraded' | 'not ready';
+  /** `essential: false` marks a check that does not decide readiness. */
+  checks: Record<string, { ok: boolean; essential?: false; detail?: string }>;
 }
 
 export interface Readiness {
@@ -51,15 +57,20 @@ export function createReadiness(deps: { kafka: Kafka; brokers: readonly string[]
         run(
           'registry',
           async () => {
-            const res = await fetch(`${deps.registryUrl.replace(/\/$/, '')}/subjects`, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
+            // The global compatibility setting: one small document, unlike /subjects (every subject).
+            const res = await fetch(`${deps.registryUrl.replace(/\/$/, '')}/config`, { signal: AbortSignal.timeout(CHECK_TIMEOUT_MS) });
             if (!res.ok) throw new Error(`registry answered ${res.status}`);
             await res.arrayBuffer();
           },
           checks,
         ),
       ]);
-      checks.outcomes = deps.waiter.isAssigned() ? { ok: true } : { ok: false, detail: 'outcome consumer not assigned yet' };
-      return { ready: Object.values(checks).every((c) => c.ok), checks };
+      checks.outcomes = deps.waiter.isAssigned()
+        ? { ok: true, essential: false }
+        : { ok: false, essential: false, detail: 'outcome consumer not assigned: Prefer: wait answers 202 at its deadline' };
+      const ready = Object.values(checks).every((c) => c.ok || c.essential === false);
+      const status = !ready ? 'not ready' : Object.values(checks).every((c) => c.ok) ? 'ready' : 'degraded';
+      return { ready, status, checks };
     },
     close: () => admin.close(),
   };

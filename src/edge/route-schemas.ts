@@ -73,6 +73,7 @@ const TimelineEntryRepresentation = Type.Object({
   version: Type.Integer({ description: 'order version after this change' }),
   commandId: Type.String({ description: 'the command that made the change' }),
   correlationId: Type.String({ description: 'X-Correlation-ID of the request that sent the command' }),
+  issuedBy: Type.Optional(Type.String({ description: "who sent the command: the caller's token subject (absent when the API is open)" })),
 });
 
 /** An order as GET answers it (money as decimal amounts); also the serializer of those routes. */

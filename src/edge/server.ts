@@ -15,7 +15,7 @@ import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
-import { bearerAuth } from './auth.js';
+import { authHook, createAuthenticator, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
 import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
@@ -71,6 +71,19 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     logController: new LogController({ requestIdLogLabel: 'correlationId' }),
     bodyLimit: config.edge.bodyLimitBytes,
     return503OnClosing: true,
+    // Timeouts and limits set on purpose (Node's defaults let a client trickle its headers
+    // for a minute and only look every 30 s): see EdgeConfig in src/shared/config.ts.
+    connectionTimeout: config.edge.connectionTimeoutMs,
+    requestTimeout: config.edge.requestTimeoutMs,
+    keepAliveTimeout: config.edge.keepAliveTimeoutMs,
+    maxRequestsPerSocket: config.edge.maxRequestsPerSocket,
+    http: {
+      headersTimeout: config.edge.headersTimeoutMs,
+      requestTimeout: config.edge.requestTimeoutMs,
+      maxHeaderSize: config.edge.maxHeaderBytes,
+      // How often Node checks the two timeouts above (default 30 s, far coarser than they are).
+      connectionsCheckingInterval: Math.min(1000, Math.ceil(config.edge.headersTimeoutMs / 2)),
+    },
     frameworkErrors: (error, request, reply) => {
       reply.header(CORRELATION_HEADER, String(request.id));
       return sendProblem(error, request, reply);
@@ -107,7 +120,10 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw edgeError('UNSUPPORTED_MEDIA_TYPE');
   });
-  if (config.apiToken) app.addHook('onRequest', bearerAuth(config.apiToken));
+  // Before any body is read: an unauthenticated client cannot make the edge parse its body.
+  const authenticator = createAuthenticator(config.auth);
+  if (authenticator) app.addHook('onRequest', authHook(authenticator, { protectOps: config.auth.protectOps }));
+  const security = openApiSecurity(config.auth);
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && BODY_METHODS.has(request.method)) request.body = {};
   });
@@ -131,7 +147,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
         version: '1.0.0',
         description: 'Commands are validated, written to Kafka and answered 202 (or, with `Prefer: wait=N`, with their outcome). Reads come from MongoDB.',
       },
-      ...(config.apiToken ? { components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } } } : {}),
+      ...(security.schemes ? { components: { securitySchemes: security.schemes } } : {}),
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -147,6 +163,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     metrics,
     log,
     serviceName: config.serviceName,
+    maxWaiters: config.edge.maxWaiters,
     lookup: async (commandId): Promise<Outcome | undefined> => {
       const o = await findOutcome(db, commandId);
       // Recorded before the command's Kafka transaction commits: no older record to ask.
@@ -155,7 +172,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
-  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
+  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date(), security: security.requirement };
 
   ordersRoutes(app, ctx);
   orderActionRoutes(app, ctx);

@@ -3,15 +3,17 @@
 // the order, 404/409/422 with the rejection) unless time runs out (202 again).
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from 'mongodb';
-import { REJECTION_HTTP_STATUS, parseAmount, type RejectionCode } from '../domain/index.js';
+import { precheck } from '../domain/index.js';
 import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type HttpBody } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
 import type { StoredResponse } from '../shared/idempotency-collection.js';
 import { findOrderDocument } from '../shared/orders-collection.js';
+import type { Scope } from './auth.js';
 import type { CommandSender } from './command-sender.js';
-import { PROBLEM_CONTENT_TYPE, dependencyUnavailable, problem, type FieldError } from './errors.js';
+import { PROBLEM_CONTENT_TYPE, dependencyUnavailable } from './errors.js';
 import { beginIdempotent, idempotencyScope, requestHash } from './idempotency.js';
 import { etagOf, orderView } from './order-view.js';
+import { appliedStatus, rejectionProblem } from './outcome-status.js';
 import type { OutcomeWaiter } from './outcome-waiter.js';
 import { parseWaitPreference } from './prefer.js';
 
@@ -23,35 +25,12 @@ export interface EdgeContext {
   /** UUID v7 (time-ordered) for orderIds and commandIds. */
   newId(): string;
   now(): Date;
+  /** OpenAPI security requirement of a route needing `scope` (empty when auth is off). */
+  security(scope: Scope): { security?: Record<string, string[]>[] };
 }
 
 export const orderLocation = (orderId: string): string => `/api/v1/orders/${orderId}`;
 
-/** OpenAPI security requirement of mutating routes when API_TOKEN is set. */
-export const securityOf = (ctx: EdgeContext): { security?: { bearer: string[] }[] } => (ctx.config.apiToken ? { security: [{ bearer: [] }] } : {});
-
-/**
- * Amounts the schema cannot judge: decimals per currency, one currency per order. Caught
- * here as 422 so a client learns at once, instead of from a later rejection.
- */
-export function moneyProblems(body: unknown): { code: RejectionCode; errors: FieldError[] } | undefined {
-  const items = (body as { items?: { price: { amount: number | string; currency: string } }[] } | undefined)?.items;
-  if (!Array.isArray(items)) return undefined;
-  const errors: FieldError[] = [];
-  let code: RejectionCode | undefined;
-  const currency = items[0]?.price.currency;
-  items.forEach((item, i) => {
-    const parsed = parseAmount(item.price.amount, item.price.currency);
-    if (!parsed.ok) {
-      code ??= parsed.code;
-      errors.push({ in: 'body', pointer: `/items/${i}/price/${parsed.code === 'UNSUPPORTED_CURRENCY' ? 'currency' : 'amount'}`, detail: parsed.reason });
-    } else if (item.price.currency !== currency) {
-      code ??= 'CURRENCY_MISMATCH';
-      errors.push({ in: 'body', pointer: `/items/${i}/price/currency`, detail: `all items of an order share one currency (${currency})` });
-    }
-  });
-  return code ? { code, errors } : undefined;
-}
 
 function send(reply: FastifyReply, r: StoredResponse) {
   return reply.code(r.status).headers(r.headers).send(r.body);
@@ -65,23 +44,34 @@ export async function submitCommand<T extends CommandType>(
   targetOrderId: string | undefined,
 ): Promise<FastifyReply> {
   const body = request.body as HttpBody<T> | undefined;
-  const money = moneyProblems(body);
-  if (money) {
-    return reply
-      .code(422)
-      .type(PROBLEM_CONTENT_TYPE)
-      .send(problem(422, money.code, `${money.errors.length} invalid amount(s): ${money.errors[0]?.detail}`, { errors: money.errors }));
-  }
+  const payload = toCommandPayload(type, body);
   const wait = parseWaitPreference(request.headers.prefer, ctx.config.edge.maxWaitSeconds);
   let orderId = targetOrderId ?? orderIdFromUuid(ctx.newId());
   let commandId = ctx.newId();
+  const issuedBy = request.caller?.subject;
+  const meta = () => ({
+    commandId,
+    orderId,
+    issuedAt: ctx.now().toISOString(),
+    correlationId: String(request.id),
+    source: `${ctx.config.serviceName}/edge`,
+    ...(issuedBy !== undefined ? { issuedBy } : {}),
+  });
+
+  // The processor's own stateless rules (blank texts, duplicate SKUs, impossible dates,
+  // money): a command that would only be rejected later is answered now, with its code.
+  const rejection = precheck(buildCommand(type, meta(), payload));
+  if (rejection) {
+    const answer = rejectionProblem(rejection);
+    return reply.code(answer.status).type(PROBLEM_CONTENT_TYPE).send(answer);
+  }
 
   const key = request.headers['idempotency-key'];
   let idem: { complete(r: StoredResponse): Promise<void>; release(): Promise<void> } | undefined;
   if (typeof key === 'string') {
     const start = await dependencyUnavailable('MongoDB', () =>
       beginIdempotent(ctx.db, {
-        scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId),
+        scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId, issuedBy),
         key,
         hash: requestHash(body),
         orderId,
@@ -94,11 +84,7 @@ export async function submitCommand<T extends CommandType>(
     idem = start;
   }
 
-  const command = buildCommand(
-    type,
-    { commandId, orderId, issuedAt: ctx.now().toISOString(), correlationId: String(request.id), source: `${ctx.config.serviceName}/edge` },
-    toCommandPayload(type, body),
-  );
+  const command = buildCommand(type, meta(), payload);
   try {
     await ctx.sender.send(command);
   } catch (err) {
@@ -123,21 +109,19 @@ async function answerFor(
   const headers: Record<string, string> = { location: orderLocation(orderId) };
   const accepted: StoredResponse = { status: 202, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'pending' } };
   if (!wait || wait.applied === 0) return accepted;
+  // At EDGE_MAX_WAITERS the preference is not applied: 202 at once, no Preference-Applied.
+  const waiting = ctx.waiter.wait(commandId, orderId, wait.applied * 1000);
+  if (!waiting) return accepted;
   headers['preference-applied'] = `wait=${wait.applied}`;
   accepted.headers['preference-applied'] = headers['preference-applied'];
-  const outcome = await ctx.waiter.wait(commandId, orderId, wait.applied * 1000);
+  const outcome = await waiting;
   if (!outcome) return accepted;
   if (outcome.status === 'rejected') {
-    const code = outcome.code ?? 'VALIDATION_FAILED';
-    const status = REJECTION_HTTP_STATUS[code as RejectionCode] ?? 422;
-    return {
-      status,
-      headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE },
-      body: problem(status, code, outcome.reason ?? 'The command was rejected', { orderId, commandId }),
-    };
+    const body = rejectionProblem({ code: outcome.code ?? 'VALIDATION_FAILED', reason: outcome.reason ?? 'The command was rejected' }, { orderId, commandId });
+    return { status: body.status, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body };
   }
   const doc = await findOrderDocument(ctx.db, orderId).catch(() => null);
-  const status = type === 'CreateOrder' ? 201 : 200;
+  const status = appliedStatus(type);
   if (!doc?.order) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'applied', version: outcome.version } };
   return {
     status,

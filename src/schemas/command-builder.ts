@@ -35,12 +35,14 @@ export interface CommandMeta {
   issuedAt: string;
   correlationId: string;
   source: string;
+  /** The authenticated caller's subject, when there is one. */
+  issuedBy?: string;
 }
 
 /** Assembles a command record (field order as in the Avro schema). */
 export function buildCommand<T extends CommandType>(type: T, meta: CommandMeta, payload: CommandPayload<T>): CommandOf<T> {
-  const { commandId, orderId, issuedAt, correlationId, source } = meta;
-  return { commandId, type, orderId, issuedAt, correlationId, source, payload } as unknown as CommandOf<T>;
+  const { commandId, orderId, issuedAt, correlationId, source, issuedBy } = meta;
+  return { commandId, type, orderId, issuedAt, correlationId, source, payload, ...(issuedBy !== undefined ? { issuedBy } : {}) } as unknown as CommandOf<T>;
 }
 
 /** orderId as the edge makes them: `ORD-<uuid v7>` (the caller supplies the uuid). */

@@ -2,7 +2,7 @@
 // bodies (amount as JSON number or string) and for command records (amount as an exact
 // decimal string, which is what JSON and Avro command values both carry after decoding).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { Address, CorrelationId, DateTime, DecimalAmount, HttpAmount, MAX_ITEMS, OrderId, Priority, Text, Uuid, itemInput, orderInputFields } from './fields.js';
+import { Address, CorrelationId, DateTime, DecimalAmount, HttpAmount, IssuedBy, MAX_ITEMS, OrderId, Priority, Text, Uuid, itemInput, orderInputFields } from './fields.js';
 
 export const COMMAND_TYPES = [
   'CreateOrder',
@@ -66,6 +66,8 @@ const commandRecord = <T extends CommandType>(type: T) =>
       correlationId: CorrelationId,
       source: Text(100),
       payload: CommandPayloadSchemas[type],
+      // Added last and optional (Avro default null): records of the released schema still read.
+      issuedBy: Type.Optional(IssuedBy),
     },
     { additionalProperties: false, avroName: `wms.orders.commands.${type}` },
   );

@@ -3,7 +3,7 @@
 // Every record starts with the envelope, then the event's data. Money is integer minor
 // units + currency (exact, language-neutral); timestamps are RFC 3339 strings.
 import { Type, type Static, type TProperties, type TSchema } from '@sinclair/typebox';
-import { Address, CorrelationId, DateTime, Money, OrderId, OrderLine, OrderStatus, Priority, Text, Uuid, MAX_ITEMS } from './fields.js';
+import { Address, CorrelationId, DateTime, IssuedBy, Money, OrderId, OrderLine, OrderStatus, Priority, Text, Uuid, MAX_ITEMS } from './fields.js';
 
 const envelope = {
   eventId: Uuid,
@@ -14,8 +14,10 @@ const envelope = {
   causationId: Uuid,
 };
 
+// `issuedBy` (the command's issuedBy) comes last: added after the first release, optional
+// with Avro default null, so consumers holding the released schemas keep reading.
 const eventRecord = <P extends TProperties>(type: string, data: P) =>
-  Type.Object({ ...envelope, ...data }, { additionalProperties: false, avroName: `wms.orders.${type}` });
+  Type.Object({ ...envelope, ...data, issuedBy: Type.Optional(IssuedBy) }, { additionalProperties: false, avroName: `wms.orders.${type}` });
 
 const lines = Type.Array(OrderLine, { minItems: 1, maxItems: MAX_ITEMS });
 
@@ -73,4 +75,4 @@ export const eventRecordName = (type: EventType): string => `wms.orders.${type}`
 export type EventOf<T extends EventType> = { type: T } & Static<(typeof EventSchemas)[T]>;
 /** A domain event: `type` (the Avro record name, not a field on the wire) + envelope + data. */
 export type OrderEvent = { [T in EventType]: EventOf<T> }[EventType];
-export type EventEnvelope = Pick<OrderEvent, 'eventId' | 'orderId' | 'version' | 'occurredAt' | 'correlationId' | 'causationId'>;
+export type EventEnvelope = Pick<OrderEvent, 'eventId' | 'orderId' | 'version' | 'occurredAt' | 'correlationId' | 'causationId' | 'issuedBy'>;

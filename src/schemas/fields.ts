@@ -23,6 +23,8 @@ export const OrderId = Type.String({ pattern: ORDER_ID_PATTERN, description: 'le
 export const Uuid = Type.String({ pattern: UUID_PATTERN, description: 'UUID' });
 export const DateTime = Type.String({ pattern: DATE_TIME_PATTERN, maxLength: 40, description: 'RFC 3339 date-time' });
 export const CorrelationId = Type.String({ pattern: '^[\\x21-\\x7E]{1,128}$', description: 'printable ASCII, 1–128 characters' });
+/** Who issued a command: the authenticated caller's subject (JWT `sub`). Optional, added in v2 of every command and event record. */
+export const IssuedBy = Text(256, { description: "the authenticated caller's subject (JWT sub, or api-token); absent when the API is open" });
 export const Currency = Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 alphabetic code' });
 
 export const Priority = Type.Union(PRIORITIES.map((p) => Type.Literal(p)), { avroName: 'wms.orders.Priority' });

@@ -22,12 +22,39 @@ export interface EdgeConfig {
   maxInFlightProduces: number;
   /** Upper bound of `Prefer: wait=N`, seconds (EDGE_MAX_WAIT_SECONDS). */
   maxWaitSeconds: number;
+  /** Requests waiting for an outcome at once; beyond it `Prefer: wait` is not applied (EDGE_MAX_WAITERS). */
+  maxWaiters: number;
   /** Largest accepted request body (EDGE_BODY_LIMIT_BYTES). */
   bodyLimitBytes: number;
   /** Event-loop delay beyond which under-pressure sheds load with 503 (EDGE_MAX_EVENT_LOOP_DELAY_MS; 0 = off). */
   maxEventLoopDelayMs: number;
   /** `Retry-After` seconds on 503 answers (EDGE_RETRY_AFTER_SECONDS). */
   retryAfterSeconds: number;
+  /** A client must have sent all its headers within this (EDGE_HEADERS_TIMEOUT_MS): slow-header clients are cut off. */
+  headersTimeoutMs: number;
+  /** …and its whole request, body included, within this (EDGE_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
+  /** A socket with no traffic for this long is closed (EDGE_CONNECTION_TIMEOUT_MS); longer than the longest Prefer: wait. */
+  connectionTimeoutMs: number;
+  /** Idle time a kept-alive socket waits for its next request (EDGE_KEEP_ALIVE_TIMEOUT_MS). */
+  keepAliveTimeoutMs: number;
+  /** Requests served on one socket before it is closed (EDGE_MAX_REQUESTS_PER_SOCKET; 0 = no limit). */
+  maxRequestsPerSocket: number;
+  /** Largest request head, request line and headers together (EDGE_MAX_HEADER_BYTES); beyond it 431. */
+  maxHeaderBytes: number;
+}
+
+/**
+ * Who may call /api/v1 (README "Security"). With neither a static token nor a JWKS URL
+ * the API is open; with either, every /api/v1 route needs a bearer token.
+ */
+export interface AuthConfig {
+  /** Static bearer token (API_TOKEN): the simple option; it carries both scopes. */
+  apiToken?: string;
+  /** JWT bearer tokens signed by a key of the JWKS at jwksUrl (AUTH_JWKS_URL and friends). */
+  jwt?: { jwksUrl: string; issuer: string; audience: string; algorithms: string[]; clockSkewSeconds: number };
+  /** /metrics and /docs need a valid token too (AUTH_PROTECT_OPS); /health and /ready stay open for probes. */
+  protectOps: boolean;
 }
 
 /** Command processor settings (one replica). */
@@ -64,7 +91,7 @@ export interface Config {
   schemaRegistryUrl: string;
   topics: Topics;
   commandPartitions: number;
-  apiToken?: string;
+  auth: AuthConfig;
   edge: EdgeConfig;
   processor: ProcessorConfig;
 }
@@ -112,13 +139,26 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'KAFKA_SASL_MECHANISM', default: 'off', description: 'plain, scram-sha-256 or scram-sha-512', usedBy: BOTH },
   { name: 'KAFKA_SASL_USERNAME', default: 'required with SASL', description: 'SASL user name', usedBy: BOTH },
   { name: 'KAFKA_SASL_PASSWORD', default: 'required with SASL', description: 'SASL password', usedBy: BOTH },
-  { name: 'API_TOKEN', default: 'unset', description: 'bearer token required on mutating routes when set (16+ characters)', usedBy: ['edge'] },
+  { name: 'API_TOKEN', default: 'unset', description: 'static bearer token (16+ characters): when set, every /api/v1 route needs it (both scopes)', usedBy: ['edge'] },
+  { name: 'AUTH_JWKS_URL', default: 'unset', description: 'JWKS URL: when set, /api/v1 accepts JWT bearer tokens signed by its keys (scopes orders:read, orders:write)', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_ISSUER', default: 'required with AUTH_JWKS_URL', description: 'the iss claim JWTs must carry', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_AUDIENCE', default: 'required with AUTH_JWKS_URL', description: 'the aud claim JWTs must carry', usedBy: ['edge'] },
+  { name: 'AUTH_JWT_ALGORITHMS', default: 'RS256,PS256,ES256,EdDSA', description: 'JWS algorithms accepted (never none, never HMAC)', usedBy: ['edge'] },
+  { name: 'AUTH_CLOCK_SKEW_SECONDS', default: '30', description: 'clock skew tolerated on exp/nbf/iat', usedBy: ['edge'] },
+  { name: 'AUTH_PROTECT_OPS', default: 'false', description: 'true: /metrics and /docs need a valid token too (/health and /ready stay open)', usedBy: ['edge'] },
   { name: 'PRODUCE_TIMEOUT_MS', default: '5000', description: 'a produce slower than this answers 503', usedBy: ['edge'] },
   { name: 'EDGE_MAX_IN_FLIGHT', default: '1000', description: 'produces awaiting acknowledgement before 503 at once', usedBy: ['edge'] },
   { name: 'EDGE_MAX_WAIT_SECONDS', default: '30', description: 'upper bound of Prefer: wait=N', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_WAITERS', default: '1000', description: 'requests waiting for an outcome at once; beyond it Prefer: wait gets 202 at once (0 = never wait)', usedBy: ['edge'] },
   { name: 'EDGE_BODY_LIMIT_BYTES', default: '262144', description: 'largest accepted request body', usedBy: ['edge'] },
   { name: 'EDGE_MAX_EVENT_LOOP_DELAY_MS', default: '1000', description: 'event-loop delay that sheds load with 503 (0 = off)', usedBy: ['edge'] },
   { name: 'EDGE_RETRY_AFTER_SECONDS', default: '5', description: 'Retry-After on 503 answers', usedBy: ['edge'] },
+  { name: 'EDGE_HEADERS_TIMEOUT_MS', default: '10000', description: 'a client must send all its request headers within this, else 408 and closed', usedBy: ['edge'] },
+  { name: 'EDGE_REQUEST_TIMEOUT_MS', default: '30000', description: 'a client must send its whole request (headers and body) within this', usedBy: ['edge'] },
+  { name: 'EDGE_CONNECTION_TIMEOUT_MS', default: '90000', description: 'a socket idle this long is closed; must exceed EDGE_MAX_WAIT_SECONDS + PRODUCE_TIMEOUT_MS', usedBy: ['edge'] },
+  { name: 'EDGE_KEEP_ALIVE_TIMEOUT_MS', default: '65000', description: 'idle keep-alive time between requests (above a load balancer\'s 60 s idle timeout)', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_REQUESTS_PER_SOCKET', default: '1000', description: 'requests per connection before it is closed, so load spreads over replicas (0 = no limit)', usedBy: ['edge'] },
+  { name: 'EDGE_MAX_HEADER_BYTES', default: '16384', description: 'largest request line + headers; beyond it 431', usedBy: ['edge'] },
   { name: 'PROCESSOR_INSTANCE_ID', default: '<SERVICE_NAME>-processor-<HOSTNAME>', description: 'stable per replica: the transactional id', usedBy: ['processor'] },
   { name: 'HOSTNAME', default: 'local', description: 'part of the default PROCESSOR_INSTANCE_ID', usedBy: ['processor'] },
   { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
@@ -177,6 +217,7 @@ export function loadConfig(env: Env = process.env): Config {
 
   const apiToken = env.API_TOKEN?.trim();
   if (apiToken !== undefined && apiToken !== '' && apiToken.length < 16) problems.push('API_TOKEN must be at least 16 characters');
+  const auth = readAuth(env, apiToken || undefined, problems);
 
   const config: Config = {
     serviceName: str('SERVICE_NAME', 'order-service'),
@@ -199,9 +240,16 @@ export function loadConfig(env: Env = process.env): Config {
       produceTimeoutMs: int('PRODUCE_TIMEOUT_MS', 5000, 100, 120_000),
       maxInFlightProduces: int('EDGE_MAX_IN_FLIGHT', 1000, 1, 100_000),
       maxWaitSeconds: int('EDGE_MAX_WAIT_SECONDS', 30, 0, 300),
+      maxWaiters: int('EDGE_MAX_WAITERS', 1000, 0, 1_000_000),
       bodyLimitBytes: int('EDGE_BODY_LIMIT_BYTES', 256 * 1024, 1024, 16 * 1024 * 1024),
       maxEventLoopDelayMs: int('EDGE_MAX_EVENT_LOOP_DELAY_MS', 1000, 0, 60_000),
       retryAfterSeconds: int('EDGE_RETRY_AFTER_SECONDS', 5, 1, 3600),
+      headersTimeoutMs: int('EDGE_HEADERS_TIMEOUT_MS', 10_000, 500, 120_000),
+      requestTimeoutMs: int('EDGE_REQUEST_TIMEOUT_MS', 30_000, 1000, 600_000),
+      connectionTimeoutMs: int('EDGE_CONNECTION_TIMEOUT_MS', 90_000, 1000, 3_600_000),
+      keepAliveTimeoutMs: int('EDGE_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
+      maxRequestsPerSocket: int('EDGE_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
+      maxHeaderBytes: int('EDGE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
     },
     processor: {
       instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),
@@ -214,9 +262,42 @@ export function loadConfig(env: Env = process.env): Config {
       outcomeRetentionSeconds: int('OUTCOME_RETENTION_SECONDS', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600),
       failpoints: env.ORDER_SERVICE_FAILPOINTS?.trim() ?? '',
     },
-    ...(apiToken ? { apiToken } : {}),
+    auth,
   };
   problems.push(...parseFailpoints(config.processor.failpoints).problems);
+  const e = config.edge;
+  if (e.requestTimeoutMs < e.headersTimeoutMs) problems.push(`EDGE_REQUEST_TIMEOUT_MS=${e.requestTimeoutMs} must be at least EDGE_HEADERS_TIMEOUT_MS=${e.headersTimeoutMs}`);
+  // A request waiting for its outcome sends and receives nothing: the idle timeout must outlast it.
+  const longestQuiet = e.maxWaitSeconds * 1000 + e.produceTimeoutMs;
+  if (e.connectionTimeoutMs <= longestQuiet) {
+    problems.push(`EDGE_CONNECTION_TIMEOUT_MS=${e.connectionTimeoutMs} must exceed EDGE_MAX_WAIT_SECONDS + PRODUCE_TIMEOUT_MS (${longestQuiet} ms), or waiting requests are cut off`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
+
+function readAuth(env: Env, apiToken: string | undefined, problems: string[]): AuthConfig {
+  // Read whether or not a JWKS URL is set, so a stray AUTH_* setting is still checked.
+  const jwksUrl = env.AUTH_JWKS_URL?.trim();
+  const issuer = env.AUTH_JWT_ISSUER?.trim();
+  const audience = env.AUTH_JWT_AUDIENCE?.trim();
+  const algorithmsRaw = env.AUTH_JWT_ALGORITHMS?.trim() || 'RS256,PS256,ES256,EdDSA';
+  const algorithms = algorithmsRaw.split(',').map((a) => a.trim()).filter(Boolean);
+  for (const a of algorithms) if (!JWT_ALGORITHMS.includes(a)) problems.push(`AUTH_JWT_ALGORITHMS entry "${a}" must be one of ${JWT_ALGORITHMS.join(', ')}`);
+  const skewRaw = env.AUTH_CLOCK_SKEW_SECONDS?.trim() || '30';
+  const clockSkewSeconds = Number(skewRaw);
+  if (!Number.isInteger(clockSkewSeconds) || clockSkewSeconds < 0 || clockSkewSeconds > 300) problems.push(`AUTH_CLOCK_SKEW_SECONDS=${skewRaw} must be an integer between 0 and 300`);
+  const protectRaw = env.AUTH_PROTECT_OPS?.trim().toLowerCase() || 'false';
+  if (protectRaw !== 'true' && protectRaw !== 'false') problems.push(`AUTH_PROTECT_OPS=${protectRaw} must be one of true, false`);
+  const auth: AuthConfig = { protectOps: protectRaw === 'true', ...(apiToken ? { apiToken } : {}) };
+  if (!jwksUrl) {
+    if (issuer || audience) problems.push('AUTH_JWT_ISSUER and AUTH_JWT_AUDIENCE need AUTH_JWKS_URL');
+    return auth;
+  }
+  if (!/^https?:\/\//.test(jwksUrl)) problems.push('AUTH_JWKS_URL must be an http(s) URL');
+  if (!issuer) problems.push('AUTH_JWT_ISSUER is required with AUTH_JWKS_URL');
+  if (!audience) problems.push('AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL');
+  return { ...auth, jwt: { jwksUrl, issuer: issuer ?? '', audience: audience ?? '', algorithms, clockSkewSeconds } };
 }

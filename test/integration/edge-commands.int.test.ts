@@ -194,15 +194,22 @@ describe('edge bearer auth (API_TOKEN set)', () => {
   });
   afterAll(async () => h?.close());
 
-  it('mutating routes need the token; reads do not', async () => {
+  it('every /api/v1 route needs the token, reads included; operations routes stay open', async () => {
     const denied = await fetch(`${h.base}/api/v1/orders`, json('POST', SEED_CREATE_BODY, { authorization: 'Bearer wrong-token-0123456789abcdef' }));
     expect(denied.status).toBe(401);
     expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer/);
-    expect(await denied.json()).toMatchObject({ code: 'UNAUTHORIZED' });
+    expect(await denied.json()).toMatchObject({ code: 'INVALID_TOKEN' });
     const missing = await fetch(`${h.base}/api/v1/orders/ORD-1/validate`, json('PUT'));
     expect(missing.status).toBe(401);
+    expect(await missing.json()).toMatchObject({ code: 'UNAUTHORIZED' });
     const ok = await fetch(`${h.base}/api/v1/orders`, json('POST', SEED_CREATE_BODY, { authorization: `Bearer ${token}` }));
     expect(ok.status).toBe(202);
-    expect((await fetch(`${h.base}/api/v1/orders?limit=1`)).status).toBe(200);
+    expect((await fetch(`${h.base}/api/v1/orders?limit=1`)).status).toBe(401);
+    expect((await fetch(`${h.base}/api/v1/orders?limit=1`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    for (const path of ['/health', '/metrics', '/docs/json']) expect((await fetch(`${h.base}${path}`)).status, path).toBe(200);
+    const doc = (await (await fetch(`${h.base}/docs/json`)).json()) as { components: { securitySchemes: Record<string, unknown> }; paths: Record<string, Record<string, { security?: unknown }>> };
+    expect(doc.components.securitySchemes).toEqual({ apiToken: expect.objectContaining({ type: 'http', scheme: 'bearer' }) });
+    expect(doc.paths['/api/v1/orders']?.get?.security).toEqual([{ apiToken: [] }]);
+    expect(doc.paths['/api/v1/orders']?.post?.security).toEqual([{ apiToken: [] }]);
   });
 });

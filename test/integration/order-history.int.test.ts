@@ -1,6 +1,6 @@
 // GET /api/v1/orders/{id}/history through the real edge and the real processor: each
 // status change names the command that made it and the X-Correlation-ID of the request
-// that sent that command; readable without the token like the other reads.
+// that sent that command and who sent it (the token's subject); like every /api/v1 route it needs the token.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEED_CREATE_BODY, json, startEdgeAndProcessor, type EdgeAndProcessor, type EdgeHarness } from '../support/edge-harness.js';
@@ -26,12 +26,13 @@ describe('order history through the edge and the processor', () => {
     expect(res.status).toBe(202);
     const { commandId } = (await res.json()) as { commandId: string };
     await waitFor(async () => {
-      const r = await fetch(`${edge.base}/api/v1/commands/${commandId}`);
+      const r = await fetch(`${edge.base}/api/v1/commands/${commandId}`, { headers: auth });
       return r.status === 200 && ((await r.json()) as { status: string }).status === 'applied';
     }, 60_000, `command ${commandId} applied`);
     return commandId;
   };
-  const history = (orderId: string, headers: Record<string, string> = {}) => fetch(`${edge.base}/api/v1/orders/${orderId}/history`, { headers });
+  const auth = { authorization: `Bearer ${TOKEN}` };
+  const history = (orderId: string, headers: Record<string, string> = {}) => fetch(`${edge.base}/api/v1/orders/${orderId}/history`, { headers: { ...auth, ...headers } });
 
   it('create → validate → cancel: entries in version order with the submitted commandIds and correlation ids', async () => {
     const correlation = { create: `corr-create-${randomUUID()}`, validate: `corr-validate-${randomUUID()}`, cancel: `corr-cancel-${randomUUID()}` };
@@ -42,21 +43,22 @@ describe('order history through the edge and the processor', () => {
     const validateId = await send('PUT', `/api/v1/orders/${orderId}/validate`, correlation.validate);
     const cancelId = await send('PUT', `/api/v1/orders/${orderId}/cancel`, correlation.cancel, { reason: 'Customer request' });
 
-    const res = await history(orderId); // no token: reads are open, as GET /orders/{id}
+    expect((await fetch(`${edge.base}/api/v1/orders/${orderId}/history`)).status).toBe(401);
+    const res = await history(orderId);
     expect(res.status).toBe(200);
     expect(res.headers.get('etag')).toBe('W/"3"');
     const body = (await res.json()) as { orderId: string; entries: Array<Record<string, unknown>> };
     expect(body.orderId).toBe(orderId);
-    expect(body.entries.map(({ status, event, version, commandId, correlationId }) => ({ status, event, version, commandId, correlationId }))).toEqual([
-      { status: 'received', event: 'OrderReceived', version: 1, commandId: createId, correlationId: correlation.create },
-      { status: 'validated', event: 'OrderValidated', version: 2, commandId: validateId, correlationId: correlation.validate },
-      { status: 'cancelled', event: 'OrderCancelled', version: 3, commandId: cancelId, correlationId: correlation.cancel },
+    expect(body.entries.map(({ status, event, version, commandId, correlationId, issuedBy }) => ({ status, event, version, commandId, correlationId, issuedBy }))).toEqual([
+      { status: 'received', event: 'OrderReceived', version: 1, commandId: createId, correlationId: correlation.create, issuedBy: 'api-token' },
+      { status: 'validated', event: 'OrderValidated', version: 2, commandId: validateId, correlationId: correlation.validate, issuedBy: 'api-token' },
+      { status: 'cancelled', event: 'OrderCancelled', version: 3, commandId: cancelId, correlationId: correlation.cancel, issuedBy: 'api-token' },
     ]);
     for (const e of body.entries) expect(Number.isFinite(Date.parse(e.at as string))).toBe(true);
-    expect(Object.keys(body.entries[0]!).sort()).toEqual(['at', 'commandId', 'correlationId', 'event', 'status', 'version']);
+    expect(Object.keys(body.entries[0]!).sort()).toEqual(['at', 'commandId', 'correlationId', 'event', 'issuedBy', 'status', 'version']);
 
     // The order's own timeline is the same list.
-    const order = (await (await fetch(`${edge.base}/api/v1/orders/${orderId}`)).json()) as { timeline: unknown[] };
+    const order = (await (await fetch(`${edge.base}/api/v1/orders/${orderId}`, { headers: auth })).json()) as { timeline: unknown[] };
     expect(order.timeline).toEqual(body.entries);
     // Unchanged since: 304.
     expect((await history(orderId, { 'if-none-match': 'W/"3"' })).status).toBe(304);

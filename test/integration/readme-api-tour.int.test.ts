@@ -2,6 +2,7 @@
 // works: run with bash against a real edge and processor, every step answers as the
 // README says (the order ends completed, the second one cancelled, the bad request is a
 // problem+json 400).
+import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process.js';
@@ -18,11 +19,15 @@ describe('README: HTTP API by example', () => {
     expect(blocks[0]).toBe(scriptBody(scriptPath));
   });
 
-  it('runs against a real edge and processor', async () => {
-    const service = await startEdgeAndProcessor(isolatedEnv('api-tour', 2));
+  const TOKEN = `api-tour-${randomUUID()}`;
+  it.each([
+    ['without authentication', {}, {}, '-'],
+    ['with API_TOKEN set (TOKEN for the script)', { API_TOKEN: TOKEN }, { TOKEN }, 'api-token'],
+  ] as const)('runs against a real edge and processor, %s', async (_how, edgeEnv, scriptEnv, caller) => {
+    const service = await startEdgeAndProcessor({ ...isolatedEnv('api-tour', 2), ...edgeEnv });
     try {
       // A child process, not spawnSync: the edge answering the script runs in this process.
-      const tour = runCli('bash', [scriptPath], { env: { ...process.env, EDGE: service.edge.base } });
+      const tour = runCli('bash', [scriptPath], { env: { ...process.env, EDGE: service.edge.base, ...scriptEnv } });
       const { code } = await tour.exited;
       const out = tour.output();
       expect(code, `api-tour.sh failed:\n${out}`).toBe(0);
@@ -36,8 +41,8 @@ describe('README: HTTP API by example', () => {
       expect(out).toContain(`${orderId} received next_day v2`);
       for (const line of ['validated v3', 'wave_assigned v4 WAVE-42', 'picking v5', 'packed v6', 'shipped v7 UPS 1Z999AA10123456784']) expect(out).toContain(line);
       expect(out).toContain(`${orderId} completed v8`);
-      expect(out).toMatch(/\n8 completed [0-9a-f-]{36} \S+\n/);
-      expect(out).toMatch(/\n1 received [0-9a-f-]{36} api-tour-1\n/);
+      expect(out).toMatch(new RegExp(`\\n8 completed [0-9a-f-]{36} \\S+ ${caller}\\n`));
+      expect(out).toMatch(new RegExp(`\\n1 received [0-9a-f-]{36} api-tour-1 ${caller}\\n`));
       expect(out).toMatch(/ORD-\S+ cancelled Customer request\n/);
       expect(out).toMatch(/HTTP\/1\.1 400/);
       expect(out).toMatch(/content-type: application\/problem\+json/i);

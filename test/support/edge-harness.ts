@@ -83,12 +83,12 @@ export async function startEdge(opts: HarnessOptions = {}): Promise<EdgeHarness>
   };
 }
 
-/** Polls /ready until the outcome consumer is assigned (outcomes produced from then on are seen live). */
+/** Polls /ready until the edge is ready and its outcome consumer assigned (outcomes produced from then on are seen live). */
 export async function untilReady(base: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const r = await fetch(`${base}/ready`);
-    if (r.status === 200) return;
+    if (r.status === 200 && ((await r.clone().json()) as { status: string }).status === 'ready') return;
     if (Date.now() > deadline) throw new Error(`edge not ready: ${await r.text()}`);
     await new Promise((res) => setTimeout(res, 200));
   }
@@ -115,15 +115,17 @@ export async function startEdgeAndProcessor(env: Record<string, string>): Promis
   };
 }
 
-/** Writes an outcome record as the processor would (Avro through the registry). */
-export async function produceOutcome(h: EdgeHarness, outcome: CommandOutcome): Promise<void> {
+/** Writes outcome records as the processor would (Avro through the registry, keyed by orderId). */
+export async function produceOutcomes(h: EdgeHarness, outcomes: readonly CommandOutcome[]): Promise<void> {
   const encoder = new AvroEncoder(schemaRegistrar(createRegistry(h.config.schemaRegistryUrl)));
-  const value = await encodeOutcome(encoder, h.config.topics.outcomes, outcome);
+  const messages = await Promise.all(outcomes.map(async (o) => ({ key: o.orderId, value: await encodeOutcome(encoder, h.config.topics.outcomes, o) })));
   const producer = createProducer(h.kafka);
   await producer.connect();
-  await producer.send({ topic: h.config.topics.outcomes, messages: [{ key: outcome.orderId, value }] });
+  await producer.send({ topic: h.config.topics.outcomes, messages });
   await producer.disconnect();
 }
+
+export const produceOutcome = (h: EdgeHarness, outcome: CommandOutcome): Promise<void> => produceOutcomes(h, [outcome]);
 
 export const SEED_CREATE_BODY = {
   customerId: 'CUST-001',

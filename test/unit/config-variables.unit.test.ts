@@ -17,7 +17,7 @@ const tableNames = CONFIG_VARIABLES.map((v) => v.name);
 const byName = new Map(CONFIG_VARIABLES.map((v) => [v.name, v]));
 /** `<SERVICE_NAME>-processor-<HOSTNAME>` → `order-service-processor-local`, from the table's own defaults. */
 const resolveDefault = (text: string): string => text.replace(/<([A-Z_]+)>/g, (_, name: string) => resolveDefault(byName.get(name)?.default ?? '?'));
-const NO_LITERAL_DEFAULT = new Set(['required', 'required with SASL', 'off', 'unset']);
+const NO_LITERAL_DEFAULT = new Set(['required', 'required with SASL', 'required with AUTH_JWKS_URL', 'off', 'unset']);
 
 describe('CONFIG_VARIABLES (the --help table)', () => {
   it('lists every variable loadConfig reads, and nothing else', () => {

@@ -15,7 +15,7 @@ describe('configuration from the environment', () => {
       commandPartitions: 12,
       topics: { commands: 'wms.orders.commands', events: 'wms.orders.events', outcomes: 'wms.orders.command-outcomes', deadLetters: 'wms.orders.commands.dlq' },
     });
-    expect(c.apiToken).toBeUndefined();
+    expect(c.auth).toEqual({ protectOps: false });
   });
 
   it('reports every problem at once, one line each', () => {
@@ -43,17 +43,39 @@ describe('configuration from the environment', () => {
     expect(c.kafkaSecurity).toEqual({ ssl: true, sasl: { mechanism: 'plain', username: 'u', password: 'p' } });
   });
 
+  it('reads the JWT settings and requires issuer and audience with a JWKS URL', () => {
+    const jwks = { AUTH_JWKS_URL: 'https://idp.example/.well-known/jwks.json' };
+    expect(() => loadConfig({ ...required, ...jwks })).toThrow(/AUTH_JWT_ISSUER is required with AUTH_JWKS_URL[\s\S]*AUTH_JWT_AUDIENCE is required with AUTH_JWKS_URL/);
+    expect(() => loadConfig({ ...required, AUTH_JWT_ISSUER: 'x' })).toThrow(/need AUTH_JWKS_URL/);
+    expect(() => loadConfig({ ...required, ...jwks, AUTH_JWT_ISSUER: 'i', AUTH_JWT_AUDIENCE: 'a', AUTH_JWT_ALGORITHMS: 'RS256,HS256,none' })).toThrow(/"HS256" must be one of[\s\S]*"none" must be one of/);
+    const c = loadConfig({ ...required, ...jwks, AUTH_JWT_ISSUER: 'https://idp.example/', AUTH_JWT_AUDIENCE: 'orders', AUTH_PROTECT_OPS: 'true', API_TOKEN: 't'.repeat(16) });
+    expect(c.auth).toEqual({
+      apiToken: 't'.repeat(16),
+      protectOps: true,
+      jwt: { jwksUrl: jwks.AUTH_JWKS_URL, issuer: 'https://idp.example/', audience: 'orders', algorithms: ['RS256', 'PS256', 'ES256', 'EdDSA'], clockSkewSeconds: 30 },
+    });
+  });
+
   it('gives the edge bounded defaults and reads overrides', () => {
     expect(loadConfig(required).edge).toEqual({
       produceTimeoutMs: 5000,
       maxInFlightProduces: 1000,
       maxWaitSeconds: 30,
+      maxWaiters: 1000,
       bodyLimitBytes: 262144,
       maxEventLoopDelayMs: 1000,
       retryAfterSeconds: 5,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      connectionTimeoutMs: 90_000,
+      keepAliveTimeoutMs: 65_000,
+      maxRequestsPerSocket: 1000,
+      maxHeaderBytes: 16_384,
     });
-    const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3' });
-    expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3 });
+    const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3', EDGE_MAX_WAITERS: '0' });
+    expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3, maxWaiters: 0 });
     expect(() => loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '0' })).toThrow(/PRODUCE_TIMEOUT_MS=0 must be an integer between 100 and 120000/);
+    expect(() => loadConfig({ ...required, EDGE_CONNECTION_TIMEOUT_MS: '20000' })).toThrow(/EDGE_CONNECTION_TIMEOUT_MS=20000 must exceed EDGE_MAX_WAIT_SECONDS \+ PRODUCE_TIMEOUT_MS \(35000 ms\)/);
+    expect(() => loadConfig({ ...required, EDGE_HEADERS_TIMEOUT_MS: '20000', EDGE_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/EDGE_REQUEST_TIMEOUT_MS=10000 must be at least EDGE_HEADERS_TIMEOUT_MS=20000/);
   });
 });

@@ -53,5 +53,8 @@ describe('idempotency fingerprint', () => {
   it('scopes keys per method, route and order', () => {
     expect(idempotencyScope('POST', '/api/v1/orders')).toBe('POST /api/v1/orders');
     expect(idempotencyScope('PUT', '/api/v1/orders/:orderId/cancel', 'ORD-1')).not.toBe(idempotencyScope('PUT', '/api/v1/orders/:orderId/cancel', 'ORD-2'));
+    // Per caller: the same key of two callers is two keys; a subject cannot pose as a route part.
+    expect(idempotencyScope('POST', '/api/v1/orders', undefined, 'alice')).not.toBe(idempotencyScope('POST', '/api/v1/orders', undefined, 'bob'));
+    expect(idempotencyScope('POST', '/api/v1/orders', undefined, 'a b')).toBe('POST /api/v1/orders by:a%20b');
   });
 });

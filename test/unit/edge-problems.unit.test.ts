@@ -4,7 +4,9 @@ import createError from '@fastify/error';
 import type { ErrorObject } from 'ajv';
 import { describe, expect, it } from 'vitest';
 import { edgeError, fieldErrors, renderError } from '../../src/edge/errors.js';
-import { moneyProblems } from '../../src/edge/submission.js';
+import { rejectionProblem, rejectionStatus } from '../../src/edge/outcome-status.js';
+import { precheck } from '../../src/domain/index.js';
+import { command, createPayload } from './support/order-fixtures.js';
 
 const opts = { bodyLimit: 1024, retryAfterSeconds: 5 };
 const ajvError = (e: Partial<ErrorObject>): ErrorObject => ({ instancePath: '', schemaPath: '#', keyword: 'type', params: {}, message: 'must be string', ...e }) as ErrorObject;
@@ -75,16 +77,23 @@ describe('renderError', () => {
   });
 });
 
-describe('money checks before producing', () => {
-  const item = (amount: number | string, currency = 'USD') => ({ sku: 'S', productName: 'P', quantity: 1, price: { amount, currency } });
+describe('rejections the edge answers itself (the domain precheck) → problem+json', () => {
+  const item = (amount: string, currency = 'USD', sku = 'S') => ({ sku, productName: 'P', quantity: 1, price: { amount, currency } });
+  const create = (items: ReturnType<typeof item>[]) => precheck(command('CreateOrder', { ...createPayload(), items }));
   it('accepts the seed amounts', () => {
-    expect(moneyProblems({ items: [item(29.99), item('0.5')] })).toBeUndefined();
+    expect(create([item('29.99'), item('0.5', 'USD', 'T')])).toBeUndefined();
+    expect(create([item('1', 'JPY')])).toBeUndefined();
   });
-  it('points at too many decimals, unknown currencies and mixed currencies', () => {
-    expect(moneyProblems({ items: [item(29.999)] })).toMatchObject({ code: 'TOO_MANY_DECIMALS', errors: [{ pointer: '/items/0/price/amount' }] });
-    expect(moneyProblems({ items: [item(1, 'XXX')] })).toMatchObject({ code: 'UNSUPPORTED_CURRENCY', errors: [{ pointer: '/items/0/price/currency' }] });
-    expect(moneyProblems({ items: [item(1), item(1, 'EUR')] })).toMatchObject({ code: 'CURRENCY_MISMATCH', errors: [{ pointer: '/items/1/price/currency' }] });
-    expect(moneyProblems({ items: [item(1, 'JPY')] })).toBeUndefined();
+  it('points at too many decimals, unknown currencies, mixed currencies and duplicate SKUs', () => {
+    const answer = (items: ReturnType<typeof item>[]) => rejectionProblem(create(items)!);
+    expect(answer([item('29.999')])).toMatchObject({ status: 422, code: 'TOO_MANY_DECIMALS', errors: [{ in: 'body', pointer: '/items/0/price/amount' }] });
+    expect(answer([item('1', 'XXX')])).toMatchObject({ status: 422, code: 'UNSUPPORTED_CURRENCY', errors: [{ pointer: '/items/0/price/currency' }] });
+    expect(answer([item('1'), item('1', 'EUR', 'T')])).toMatchObject({ status: 422, code: 'CURRENCY_MISMATCH', errors: [{ pointer: '/items/1/price/currency' }] });
+    expect(answer([item('1'), item('2')])).toMatchObject({ status: 422, code: 'VALIDATION_FAILED', errors: [{ pointer: '/items/1/sku' }] });
+  });
+  it('maps every outcome code to one status; unknown codes are 422', () => {
+    expect([rejectionStatus('ORDER_NOT_FOUND'), rejectionStatus('INVALID_TRANSITION'), rejectionStatus('TOO_MANY_DECIMALS'), rejectionStatus('SOMETHING_NEW')]).toEqual([404, 409, 422, 422]);
+    expect(rejectionStatus('constructor')).toBe(422);
   });
 });
 

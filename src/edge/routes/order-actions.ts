@@ -2,7 +2,8 @@
 import type { FastifyInstance } from 'fastify';
 import { HTTP_BODY_JSON_SCHEMAS, type CommandType } from '../../schemas/index.js';
 import { acceptedResponse, commandHeaders, orderIdParams, problemResponse } from '../route-schemas.js';
-import { securityOf, submitCommand, type EdgeContext } from '../submission.js';
+import { SCOPES } from '../auth.js';
+import { submitCommand, type EdgeContext } from '../submission.js';
 
 export const ORDER_ACTIONS: readonly { path: string; type: CommandType; summary: string }[] = [
   { path: 'validate', type: 'ValidateOrder', summary: 'Validate a received order' },
@@ -26,7 +27,7 @@ export function orderActionRoutes(app: FastifyInstance, ctx: EdgeContext): void 
           headers: commandHeaders,
           body: HTTP_BODY_JSON_SCHEMAS[action.type],
           response: { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse },
-          ...securityOf(ctx),
+          ...ctx.security(SCOPES.write),
         },
       },
       (request, reply) => submitCommand(ctx, request, reply, action.type, request.params.orderId),

@@ -7,7 +7,8 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
 import { etagOf, historyView, matchesIfNoneMatch, orderView } from '../order-view.js';
 import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderHistoryResponse, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
-import { securityOf, submitCommand, type EdgeContext } from '../submission.js';
+import { SCOPES } from '../auth.js';
+import { submitCommand, type EdgeContext } from '../submission.js';
 
 const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
 
@@ -29,7 +30,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         headers: commandHeaders,
         body: { ...HTTP_BODY_JSON_SCHEMAS.CreateOrder, examples: [SEED_EXAMPLE] },
         response: commandResponses,
-        ...securityOf(ctx),
+        ...ctx.security(SCOPES.write),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'CreateOrder', undefined),
@@ -45,7 +46,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         headers: commandHeaders,
         body: HTTP_BODY_JSON_SCHEMAS.ModifyOrder,
         response: commandResponses,
-        ...securityOf(ctx),
+        ...ctx.security(SCOPES.write),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'ModifyOrder', request.params.orderId),
@@ -53,7 +54,15 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
 
   app.get<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId',
-    { schema: { summary: 'Read an order (ETag / If-None-Match)', tags: ['orders'], params: orderIdParams, response: { 200: orderResponse, '4xx': problemResponse } } },
+    {
+      schema: {
+        summary: 'Read an order (ETag / If-None-Match)',
+        tags: ['orders'],
+        params: orderIdParams,
+        response: { 200: orderResponse, '4xx': problemResponse },
+        ...ctx.security(SCOPES.read),
+      },
+    },
     async (request, reply) => {
       const doc = await readOrderConditionally(ctx, request, reply);
       return doc ? orderView(doc.order, doc.version) : reply;
@@ -68,6 +77,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         tags: ['orders'],
         params: orderIdParams,
         response: { 200: orderHistoryResponse, '4xx': problemResponse },
+        ...ctx.security(SCOPES.read),
       },
     },
     async (request, reply) => {
@@ -79,7 +89,15 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
 
   app.get<{ Querystring: { status?: string; priority?: string; customerId?: string; limit?: number; cursor?: string } }>(
     '/api/v1/orders',
-    { schema: { summary: 'List orders, newest first (keyset pagination)', tags: ['orders'], querystring: listQuery, response: { 200: orderListResponse, '4xx': problemResponse } } },
+    {
+      schema: {
+        summary: 'List orders, newest first (keyset pagination)',
+        tags: ['orders'],
+        querystring: listQuery,
+        response: { 200: orderListResponse, '4xx': problemResponse },
+        ...ctx.security(SCOPES.read),
+      },
+    },
     async (request) => {
       const { status, priority, customerId, cursor } = request.query;
       const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
