@@ -19,6 +19,13 @@ const idIndex = 'find/update/delete by _id use the _id index instead of scanning
 // and inserts do not take it). test/regressions/ferretdb-atomic-update.int.test.ts
 const atomicWrites = 'update, findAndModify and delete are atomic per statement (no lost updates, no duplicate upserts)';
 
+// Upstream's limit iterator stops without closing the iterator below it, and the update
+// command closes its statements' queries only when the whole command ends: each update
+// statement that matched a document kept an SQLite query open on one of the database's
+// 100 pooled connections, so at 100 such statements the next write waited for a free
+// connection forever and the database hung. test/regressions/ferretdb-bulk-update-leak.int.test.ts
+const limitReleasesQuery = 'a limit releases the query below it: update commands with 100+ statements no longer hang the database';
+
 export const ferretdbPatches = [
   {
     file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go',
@@ -108,5 +115,18 @@ func lockDatabaseWrites(db string) func() {
 		}()
 `,
     why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/common/limit_iterator.go',
+    find: `	if n >= iter.limit {
+		return unused, nil, iterator.ErrIteratorDone
+	}`,
+    replace: `	if n >= iter.limit {
+		// order-service patch: release the backend query (and its pooled connection) now;
+		// callers close the chain only at the end of the command.
+		iter.iter.Close()
+		return unused, nil, iterator.ErrIteratorDone
+	}`,
+    why: limitReleasesQuery,
   },
 ];
