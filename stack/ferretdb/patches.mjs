@@ -26,6 +26,13 @@ const atomicWrites = 'update, findAndModify and delete are atomic per statement 
 // connection forever and the database hung. test/regressions/ferretdb-bulk-update-leak.int.test.ts
 const limitReleasesQuery = 'a limit releases the query below it: update commands with 100+ statements no longer hang the database';
 
+// Upstream pushes a filter down to SQLite only when it is a lone _id equality, so
+// `{_id: {$in: [...]}}` (the processor's batch read) and `{_id, revision}` (a write
+// conditional on the revision) scanned the whole table. Both now narrow the query by the
+// _id index; the handler still filters every row in Go, so this only drops rows that
+// cannot match. test/regressions/ferretdb-id-in-index.int.test.ts
+const idPushdown = '_id $in and _id next to other fields use the _id index instead of scanning the table';
+
 export const ferretdbPatches = [
   {
     file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go',
@@ -128,5 +135,122 @@ func lockDatabaseWrites(db string) func() {
 		return unused, nil, iterator.ErrIteratorDone
 	}`,
     why: limitReleasesQuery,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/query.go',
+    find: `	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/types"
+`,
+    replace: `	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/query.go',
+    find: `// prepareOrderByClause returns ORDER BY clause for given sort document.
+`,
+    replace: `// prepareIDWhereClause returns the WHERE clause and arguments that narrow a query to the
+// filter's top-level _id condition through the _id index, or "" and nil.
+//
+// order-service patch: upstream pushed down only a lone _id equality. Top-level conditions
+// are ANDed and the handler still filters every row, so the _id condition alone is safe
+// next to any other. Only strings and ObjectIDs, as upstream: numbers of different BSON
+// types that compare equal are stored differently.
+func prepareIDWhereClause(filter *types.Document) (string, []any) {
+	// Get panics on a duplicated key
+	if filter.Len() == 0 {
+		return "", nil
+	}
+
+	if _, dup := filter.FindDuplicateKey(); dup {
+		return "", nil
+	}
+
+	v, _ := filter.Get("_id")
+
+	var ids []any
+
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		return fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+	case *types.Document:
+		if v.Len() != 1 {
+			return "", nil
+		}
+
+		in, _ := v.Get("$in")
+		arr, ok := in.(*types.Array)
+
+		// SQLite allows at most 32,766 parameters per statement
+		if !ok || arr.Len() > 32_000 {
+			return "", nil
+		}
+
+		for i := range arr.Len() {
+			id := must.NotFail(arr.Get(i))
+
+			switch id.(type) {
+			case string, types.ObjectID:
+				ids = append(ids, string(must.NotFail(sjson.MarshalSingleValue(id))))
+			default:
+				return "", nil
+			}
+		}
+	default:
+		return "", nil
+	}
+
+	if len(ids) == 0 {
+		return \` WHERE FALSE\`, nil
+	}
+
+	placeholders := strings.Repeat(", ?", len(ids))[2:]
+
+	return fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, placeholders), ids
+}
+
+// prepareOrderByClause returns ORDER BY clause for given sort document.
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+`,
+    replace: `	// order-service patch: _id equality or $in, also next to other fields
+	whereClause, args = prepareIDWhereClause(params.Filter)
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			filterPushdown = true
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+`,
+    replace: `	// order-service patch: the same _id pushdown as Query
+	whereClause, args = prepareIDWhereClause(params.Filter)
+	filterPushdown = whereClause != ""
+`,
+    why: idPushdown,
   },
 ];
