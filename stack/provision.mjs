@@ -99,7 +99,8 @@ export function ferretdbBinary() {
     for (const patch of ferretdbPatches) {
       const file = join(work, patch.file);
       const text = readFileSync(file, 'utf8');
-      if (!text.includes(patch.find)) throw new Error(`FerretDB patch (${patch.why}) no longer applies: ${patch.file} lacks ${patch.find}`);
+      // Exactly once: a second occurrence would leave it unclear what the patch changed.
+      if (text.split(patch.find).length !== 2) throw new Error(`FerretDB patch (${patch.why}) no longer applies: ${patch.file} does not contain exactly once ${patch.find}`);
       writeFileSync(file, text.replace(patch.find, patch.replace));
     }
     run(go, ['build', '-mod=vendor', '-o', join(tmp, 'ferretdb'), '.'], { cwd: work, env });

@@ -1,17 +1,256 @@
 // Source patches applied to the vendored FerretDB module before `go build` (see
 // ferretdbBinary in stack/provision.mjs). Each names the exact upstream text it
-// replaces, so a FerretDB upgrade that changes it fails the build loudly instead of
-// silently dropping the fix.
+// replaces, which must occur exactly once, so a FerretDB upgrade that changes it fails
+// the build loudly instead of silently dropping the fix. Every fix has a regression test
+// in test/regressions/ that fails without it.
+
+// Upstream queries `_ferretdb_sjson->'$._id'` but creates the unique _id index on
+// `_ferretdb_sjson->"_id"`. SQLite uses an expression index only for the identical
+// expression, so every find/update/delete by _id scanned the table: a replace by _id
+// took 44 ms at 4,000 documents, growing with the collection; patched 2.0 ms at
+// 4,000 and 2.7 ms at 20,000 (same value, index-matching form).
+const idIndex = 'find/update/delete by _id use the _id index instead of scanning the table';
+
+// Upstream update, findAndModify and delete query, filter in Go, then write in a separate
+// transaction: 200 concurrent $inc upserts on one _id ended at n = 50 with ~100 E11000
+// errors, and a write conditional on a revision could overwrite or delete a newer one.
+// One lock per database, held from the query to the write of each statement, makes each
+// statement atomic as on MongoDB (SQLite serialises a database's writers anyway; finds
+// and inserts do not take it). test/regressions/ferretdb-atomic-update.int.test.ts
+const atomicWrites = 'update, findAndModify and delete are atomic per statement (no lost updates, no duplicate upserts)';
+
+// Upstream's limit iterator stops without closing the iterator below it, and the update
+// command closes its statements' queries only when the whole command ends: each update
+// statement that matched a document kept an SQLite query open on one of the database's
+// 100 pooled connections, so at 100 such statements the next write waited for a free
+// connection forever and the database hung. test/regressions/ferretdb-bulk-update-leak.int.test.ts
+const limitReleasesQuery = 'a limit releases the query below it: update commands with 100+ statements no longer hang the database';
+
+// Upstream pushes a filter down to SQLite only when it is a lone _id equality, so
+// `{_id: {$in: [...]}}` (the processor's batch read) and `{_id, revision}` (a write
+// conditional on the revision) scanned the whole table. Both now narrow the query by the
+// _id index; the handler still filters every row in Go, so this only drops rows that
+// cannot match. test/regressions/ferretdb-id-in-index.int.test.ts
+const idPushdown = '_id $in and _id next to other fields use the _id index instead of scanning the table';
+
 export const ferretdbPatches = [
   {
     file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go',
     find: `IDColumn = DefaultColumn + "->'$._id'"`,
-    replace: 'IDColumn = DefaultColumn + `->"_id"` // order-service patch: match the _id index expression',
-    // Upstream queries `_ferretdb_sjson->'$._id'` but creates the unique _id index on
-    // `_ferretdb_sjson->"_id"`. SQLite uses an expression index only for the identical
-    // expression, so every find/update/delete by _id scanned the table: a replace by _id
-    // took 44 ms at 4,000 documents, growing with the collection; patched 2.0 ms at
-    // 4,000 and 2.7 ms at 20,000 (same value, index-matching form).
-    why: 'find/update/delete by _id use the _id index instead of scanning the table',
+    replace: `IDColumn = DefaultColumn + \`->"_id"\` // order-service patch: match the _id index expression`,
+    why: idIndex,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_update.go',
+    find: `import (
+	"context"
+	"fmt"
+`,
+    replace: `import (
+	"context"
+	"fmt"
+	"sync"
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_update.go',
+    find: `// MsgUpdate implements \`update\` command.
+`,
+    replace: `// order-service patch: one lock per database, held from the query to the write of each
+// update, findAndModify and delete statement, makes the statement atomic as on MongoDB.
+var databaseWriteLocks sync.Map // database name -> *sync.Mutex
+
+// lockDatabaseWrites waits for the database's write lock and returns its unlock (idempotent).
+func lockDatabaseWrites(db string) func() {
+	m, _ := databaseWriteLocks.LoadOrStore(db, new(sync.Mutex))
+	m.(*sync.Mutex).Lock()
+
+	return sync.OnceFunc(m.(*sync.Mutex).Unlock)
+}
+
+// MsgUpdate implements \`update\` command.
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_update.go',
+    find: `		res, err := c.Query(ctx, &qp)
+		if err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+`,
+    replace: `		// order-service patch: this statement's query and write under the database's write lock
+		unlock := lockDatabaseWrites(params.DB)
+		defer unlock()
+
+		res, err := c.Query(ctx, &qp)
+		if err != nil {
+			return 0, 0, nil, lazyerrors.Error(err)
+		}
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_update.go',
+    find: `		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+`,
+    replace: `		result, err := common.UpdateDocument(ctx, c, "update", iter, &u)
+		unlock()
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_findandmodify.go',
+    find: `	queryRes, err := c.Query(ctx, &qp)
+`,
+    replace: `	// order-service patch: the query and the write under the database's write lock (see lockDatabaseWrites)
+	defer lockDatabaseWrites(params.DB)()
+
+	queryRes, err := c.Query(ctx, &qp)
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_delete.go',
+    find: `		d, err = h.execDelete(connCtx, c, &p)
+`,
+    replace: `		// order-service patch: the query and the delete under the database's write lock (see lockDatabaseWrites)
+		d, err = func() (int32, error) {
+			defer lockDatabaseWrites(params.DB)()
+			return h.execDelete(connCtx, c, &p)
+		}()
+`,
+    why: atomicWrites,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/common/limit_iterator.go',
+    find: `	if n >= iter.limit {
+		return unused, nil, iterator.ErrIteratorDone
+	}`,
+    replace: `	if n >= iter.limit {
+		// order-service patch: release the backend query (and its pooled connection) now;
+		// callers close the chain only at the end of the command.
+		iter.iter.Close()
+		return unused, nil, iterator.ErrIteratorDone
+	}`,
+    why: limitReleasesQuery,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/query.go',
+    find: `	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/types"
+`,
+    replace: `	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
+	"github.com/FerretDB/FerretDB/internal/handler/sjson"
+	"github.com/FerretDB/FerretDB/internal/types"
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/query.go',
+    find: `// prepareOrderByClause returns ORDER BY clause for given sort document.
+`,
+    replace: `// prepareIDWhereClause returns the WHERE clause and arguments that narrow a query to the
+// filter's top-level _id condition through the _id index, or "" and nil.
+//
+// order-service patch: upstream pushed down only a lone _id equality. Top-level conditions
+// are ANDed and the handler still filters every row, so the _id condition alone is safe
+// next to any other. Only strings and ObjectIDs, as upstream: numbers of different BSON
+// types that compare equal are stored differently.
+func prepareIDWhereClause(filter *types.Document) (string, []any) {
+	// Get panics on a duplicated key
+	if filter.Len() == 0 {
+		return "", nil
+	}
+
+	if _, dup := filter.FindDuplicateKey(); dup {
+		return "", nil
+	}
+
+	v, _ := filter.Get("_id")
+
+	var ids []any
+
+	switch v := v.(type) {
+	case string, types.ObjectID:
+		return fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+	case *types.Document:
+		if v.Len() != 1 {
+			return "", nil
+		}
+
+		in, _ := v.Get("$in")
+		arr, ok := in.(*types.Array)
+
+		// SQLite allows at most 32,766 parameters per statement
+		if !ok || arr.Len() > 32_000 {
+			return "", nil
+		}
+
+		for i := range arr.Len() {
+			id := must.NotFail(arr.Get(i))
+
+			switch id.(type) {
+			case string, types.ObjectID:
+				ids = append(ids, string(must.NotFail(sjson.MarshalSingleValue(id))))
+			default:
+				return "", nil
+			}
+		}
+	default:
+		return "", nil
+	}
+
+	if len(ids) == 0 {
+		return \` WHERE FALSE\`, nil
+	}
+
+	placeholders := strings.Repeat(", ?", len(ids))[2:]
+
+	return fmt.Sprintf(\` WHERE %s IN (%s)\`, metadata.IDColumn, placeholders), ids
+}
+
+// prepareOrderByClause returns ORDER BY clause for given sort document.
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+`,
+    replace: `	// order-service patch: _id equality or $in, also next to other fields
+	whereClause, args = prepareIDWhereClause(params.Filter)
+`,
+    why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	// that logic should exist in one place
+	// TODO https://github.com/FerretDB/FerretDB/issues/3235
+	if params.Filter.Len() == 1 {
+		v, _ := params.Filter.Get("_id")
+		switch v.(type) {
+		case string, types.ObjectID:
+			filterPushdown = true
+			whereClause = fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn)
+			args = []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
+		}
+	}
+`,
+    replace: `	// order-service patch: the same _id pushdown as Query
+	whereClause, args = prepareIDWhereClause(params.Filter)
+	filterPushdown = whereClause != ""
+`,
+    why: idPushdown,
   },
 ];

@@ -5,64 +5,34 @@
 // kept the full-size crash test out of reach. stack/ferretdb/patches.mjs fixes the build;
 // this test runs the SQL our FerretDB really issues (its debug log) through SQLite's
 // EXPLAIN QUERY PLAN and requires the _id index, without asserting any timing.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ferretdbBinary } from '../../stack/provision.mjs';
-import { freePort } from '../support/ports.js';
-
-const sqlite3 = (dbFile: string, sql: string): string => {
-  const r = spawnSync('sqlite3', [dbFile, sql], { encoding: 'utf8' });
-  if (r.error) throw new Error(`sqlite3 is needed for this test (Debian package sqlite3; npm test installs it as root): ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`sqlite3 failed: ${r.stderr}`);
-  return r.stdout;
-};
+import { startDebugFerretDB, type DebugFerretDB } from '../support/ferretdb-debug.js';
 
 describe('FerretDB finds and updates by _id through the _id index', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'ferretdb-id-index-'));
-  let server: ChildProcess;
-  let log = '';
-  let client: MongoClient;
+  let ferret: DebugFerretDB;
 
   beforeAll(async () => {
-    const port = await freePort();
-    server = spawn(ferretdbBinary(), ['-listen', `127.0.0.1:${port}`, '-data', dataDir, '-log-level', 'debug'], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, DO_NOT_TRACK: '1' },
-    });
-    server.stderr!.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-    client = new MongoClient(`mongodb://127.0.0.1:${port}/`, { serverSelectionTimeoutMS: 10_000 });
-    await client.connect();
+    ferret = await startDebugFerretDB('ferretdb-id-index');
   });
 
   afterAll(async () => {
-    await client?.close();
-    server?.kill('SIGTERM');
-    rmSync(dataDir, { recursive: true, force: true });
+    await ferret?.stop();
   });
 
   it('uses the index for the SELECT and UPDATE behind findOne and replaceOne by _id', async () => {
-    const orders = client.db('regr').collection<{ _id: string; n: number }>('orders');
+    const orders = ferret.client.db('regr').collection<{ _id: string; n: number }>('orders');
     await orders.insertMany(Array.from({ length: 50 }, (_, n) => ({ _id: `order-${n}`, n })));
-    log = '';
+    await ferret.takeStatements(/^INSERT INTO "orders_/);
     await orders.findOne({ _id: 'order-7' });
     await orders.replaceOne({ _id: 'order-7' }, { n: 700 });
     expect(await orders.findOne({ _id: 'order-7' })).toEqual({ _id: 'order-7', n: 700 });
 
-    // The debug log quotes each statement as msg=">>> SQL"; keep those on the orders table.
-    const statements = [...log.matchAll(/msg=">>> ((?:[^"\\]|\\.)*)"/g)]
-      .map((m) => m[1]!.replace(/\\"/g, '"'))
-      .filter((sql) => /^(SELECT|UPDATE)\b/.test(sql) && sql.includes('orders_') && sql.includes('WHERE'));
+    const statements = (await ferret.takeStatements(/^UPDATE "orders_/)).filter((sql) => /^(SELECT|UPDATE)\b/.test(sql) && sql.includes('orders_') && sql.includes('WHERE'));
     expect(statements.some((s) => s.startsWith('SELECT'))).toBe(true);
     expect(statements.some((s) => s.startsWith('UPDATE'))).toBe(true);
 
-    const dbFile = join(dataDir, readdirSync(dataDir).find((f) => f === 'regr.sqlite')!);
     for (const sql of new Set(statements)) {
-      const plan = sqlite3(dbFile, `EXPLAIN QUERY PLAN ${sql.replace(/\?/g, "'\"order-7\"'")}`);
-      expect(plan, sql).toMatch(/USING INDEX orders_\w+__id_/);
+      expect(ferret.queryPlan('regr', sql), sql).toMatch(/USING INDEX orders_\w+__id_/);
     }
   });
 });
