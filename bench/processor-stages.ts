@@ -8,14 +8,15 @@
 //   BENCH_VARIANTS=read-all,current npx tsx bench/processor-stages.ts
 //
 // Variants: `current`; `read-all` = every order read before applying, creates too (the
-// processor before it assumed creates new); `each` / `in` = FerretDB reads per _id / one $in;
-// `serial` = one partition batch per transaction (the processor before it grouped them:
-// it hands the consumer a concurrency of COMMAND_PARTITIONS, here 1).
+// processor before it assumed creates new); `serial` = one partition batch per
+// transaction (the processor before it grouped them: it hands the consumer a
+// concurrency of COMMAND_PARTITIONS, here 1).
 //
 // Wrapping the store and processor methods with timers is instrumentation, not a mock:
 // every call still goes to the real servers.
-import { CommandProcessor } from '../src/processor/processor.js';
-import { FERRETDB_STRATEGY, OrderStore } from '../src/processor/order-store.js';
+import { BatchPipeline } from '../src/processor/batch-pipeline.js';
+import { TransactionCommitter } from '../src/processor/committer.js';
+import { OrderStore } from '../src/processor/order-store.js';
 import { encodeCommandJson } from '../src/schemas/index.js';
 import { createKafka, createProducer, ensureTopics } from '../src/shared/kafka.js';
 import { outcomesCollection } from '../src/shared/outcomes-collection.js';
@@ -44,21 +45,20 @@ function timed(proto: object, name: string): void {
     }
   };
 }
-for (const name of ['load', 'write', 'recordOutcomes']) timed(OrderStore.prototype, name);
-for (const name of ['encodeOutputs', 'commit', 'processBatches']) timed(CommandProcessor.prototype, name);
+for (const name of ['load', 'loadOutcomes', 'write', 'recordOutcomes']) timed(OrderStore.prototype, name);
+for (const name of ['encodeOutputs', 'process']) timed(BatchPipeline.prototype, name);
+timed(TransactionCommitter.prototype, 'commit');
 let readAll = false;
 {
-  const proto = CommandProcessor.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const timedBatches = proto.processBatches!;
-  proto.processBatches = function (this: unknown, ...args: unknown[]) {
-    return timedBatches.apply(this, readAll ? [args[0], false] : args);
+  const proto = BatchPipeline.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
+  const timedProcess = proto.process!;
+  proto.process = function (this: unknown, ...args: unknown[]) {
+    return timedProcess.apply(this, readAll ? [args[0], false] : args);
   };
 }
 
-/** A variant names the FerretDB load strategy to use ('each' | 'in'), or 'current'. */
+/** A variant: 'current', 'read-all' or 'serial'. */
 async function runVariant(variant: string) {
-  const original = FERRETDB_STRATEGY.load;
-  if (variant === 'each' || variant === 'in') (FERRETDB_STRATEGY as { load: string }).load = variant;
   readAll = variant === 'read-all';
   stats.clear();
   const run = `bench-stages-${Date.now().toString(36)}`;
@@ -89,7 +89,6 @@ async function runVariant(variant: string) {
   await admin.disconnect();
   await db.dropDatabase();
   await stop();
-  (FERRETDB_STRATEGY as { load: string }).load = original;
   const mean = (name: string) => {
     const s = stats.get(name);
     return s ? Number((s.ms / s.n).toFixed(1)) : 0;
@@ -98,14 +97,14 @@ async function runVariant(variant: string) {
     variant,
     commandsPerSecond: Math.round(total / seconds),
     issuedToCommittedMs: Math.round((sum / count) * 1000),
-    batches: stats.get('processBatches')?.n ?? 0,
-    meanBatch: Number((total / (stats.get('processBatches')?.n ?? 1)).toFixed(1)),
-    ms: Object.fromEntries(['processBatches', 'load', 'write', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
+    batches: stats.get('process')?.n ?? 0,
+    meanBatch: Number((total / (stats.get('process')?.n ?? 1)).toFixed(1)),
+    ms: Object.fromEntries(['process', 'load', 'loadOutcomes', 'write', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
   };
 }
 
 console.log(`${RATE} commands/s offered for ${SECONDS} s (create + validate per order), one processor, fresh topics and database per variant`);
-console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | transaction ms | load | write | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | transaction ms | load | stored outcomes | write | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const v of VARIANTS) {
   const r = await runVariant(v);
   console.log(`| ${r.variant} | ${r.commandsPerSecond} | ${r.issuedToCommittedMs} | ${r.batches} | ${r.meanBatch} | ${Object.values(r.ms).join(' | ')} |`);

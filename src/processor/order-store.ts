@@ -1,7 +1,11 @@
-// MongoDB side of a batch: one read of the touched orders, one bulk write of their new
-// documents (each an atomic single-document replace, conditional on its revision), one
-// bulk upsert of the outcomes. No multi-document transactions (FerretDB has none).
-import { MongoBulkWriteError, type Db } from 'mongodb';
+// MongoDB side of a batch, the same on every server: one `$in` read of the touched
+// orders, one bulk write of their new documents (each an atomic single-document write,
+// conditional on the revision it was read at), one insert of the outcomes, one `$in`
+// read of the stored outcomes of the batch's commandIds. No multi-document transactions
+// (FerretDB has none). Our FerretDB build is patched to behave like MongoDB here
+// (stack/ferretdb/patches.mjs: atomic conditional writes, no bulk-update hang, `_id`
+// `$in` on the index).
+import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from 'mongodb';
 import { DUPLICATE_KEY } from '../shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../shared/orders-collection.js';
 import { fromOutcomeDocument, outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
@@ -16,36 +20,12 @@ export class ConcurrentWriteError extends Error {
   }
 }
 
-/**
- * How to talk to the server. MongoDB: one `{_id: {$in: ids}}` read and writes
- * conditional on the stored revision (atomic compare-and-set). FerretDB v1 (SQLite):
- * its backend pushes down only a lone `_id` equality — `$in` and any second filter
- * field scan the whole collection — and its filtered updates are not atomic anyway, so
- * there we read per `_id` in parallel and write by `_id` alone (no zombie-writer check;
- * the Kafka transaction still fences a zombie's events and offsets).
- */
-export interface StoreStrategy {
-  load: 'in' | 'each';
-  conditionalWrites: boolean;
-  /** Updates per bulk write (FerretDB v1.24 hangs the database on an update command with 100 or more). */
-  maxUpdatesPerBulk: number;
-}
-
-export const MONGODB_STRATEGY: StoreStrategy = { load: 'in', conditionalWrites: true, maxUpdatesPerBulk: 1000 };
-export const FERRETDB_STRATEGY: StoreStrategy = { load: 'each', conditionalWrites: false, maxUpdatesPerBulk: 50 };
-
 export class OrderStore {
-  constructor(
-    private readonly db: Db,
-    private readonly strategy: StoreStrategy,
-  ) {}
+  constructor(private readonly db: Db) {}
 
   async load(orderIds: string[]): Promise<Map<string, OrderDocument>> {
-    const orders = ordersCollection(this.db);
-    const docs =
-      this.strategy.load === 'in'
-        ? await orders.find({ _id: { $in: orderIds } }).toArray()
-        : (await Promise.all(orderIds.map((id) => orders.findOne({ _id: id })))).filter((d): d is OrderDocument => d !== null);
+    if (orderIds.length === 0) return new Map();
+    const docs = await ordersCollection(this.db).find({ _id: { $in: orderIds } }).toArray();
     return new Map(docs.map((d) => [d._id, d]));
   }
 
@@ -53,34 +33,27 @@ export class OrderStore {
   async loadOutcomes(commandIds: string[]): Promise<Map<string, CommandOutcome>> {
     const keys = [...new Set(commandIds.map(outcomeKey))];
     if (keys.length === 0) return new Map();
-    const outcomes = outcomesCollection(this.db);
-    const docs =
-      this.strategy.load === 'in'
-        ? await outcomes.find({ _id: { $in: keys } }).toArray()
-        : (await Promise.all(keys.map((k) => outcomes.findOne({ _id: k })))).filter((d) => d !== null);
+    const docs = await outcomesCollection(this.db).find({ _id: { $in: keys } }).toArray();
     return new Map(docs.map((d) => [d._id, fromOutcomeDocument(d)]));
   }
 
+  /**
+   * New orders are inserted (a duplicate key means someone else created it meanwhile);
+   * existing ones are replaced only if still at the revision they were read at. Either
+   * miss means another writer got there first: ConcurrentWriteError, and the runner
+   * reads again.
+   */
   async write(writes: OrderWrite[]): Promise<void> {
     if (writes.length === 0) return;
-    const orders = ordersCollection(this.db);
-    // New orders are inserted: a duplicate key means someone else created it meanwhile,
-    // the conflict we want to see (and an insert is cheaper than an update on FerretDB).
-    const inserts = writes.filter((w) => w.expectedRevision === 0).map((w) => ({ insertOne: { document: w.doc } }));
-    const replaces = writes
-      .filter((w) => w.expectedRevision !== 0)
-      .map(({ expectedRevision, doc }) => ({
-        replaceOne: {
-          filter: this.strategy.conditionalWrites ? { _id: doc._id, revision: expectedRevision } : { _id: doc._id },
-          replacement: doc,
-        },
-      }));
-    let done = 0;
+    const ops: AnyBulkWriteOperation<OrderDocument>[] = writes.map(({ expectedRevision, doc }) =>
+      expectedRevision === 0
+        ? { insertOne: { document: doc } }
+        : { replaceOne: { filter: { _id: doc._id, revision: expectedRevision }, replacement: doc } },
+    );
+    let done: number;
     try {
-      if (inserts.length > 0) done += (await orders.bulkWrite(inserts, { ordered: false })).insertedCount;
-      for (let i = 0; i < replaces.length; i += this.strategy.maxUpdatesPerBulk) {
-        done += (await orders.bulkWrite(replaces.slice(i, i + this.strategy.maxUpdatesPerBulk), { ordered: false })).matchedCount;
-      }
+      const r = await ordersCollection(this.db).bulkWrite(ops, { ordered: false });
+      done = r.insertedCount + r.matchedCount;
     } catch (err) {
       if (err instanceof MongoBulkWriteError && err.code === DUPLICATE_KEY) throw new ConcurrentWriteError(err.message);
       throw err;
@@ -90,8 +63,8 @@ export class OrderStore {
 
   /**
    * Inserts; an outcome already there (a replayed batch) is the same record and its
-   * duplicate key is ignored. Inserts, not upserts: one round trip, and on FerretDB
-   * an insert is cheaper than an update.
+   * duplicate key is ignored. Inserts, not upserts: one round trip, and the first
+   * outcome of a commandId is the one that stays.
    */
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
     if (outcomes.length === 0) return;
@@ -100,15 +73,8 @@ export class OrderStore {
     try {
       await outcomesCollection(this.db).insertMany(unique.map((o) => toOutcomeDocument(o, at)), { ordered: false });
     } catch (err) {
-      const onlyDuplicates =
-        err instanceof MongoBulkWriteError && [err.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
+      const onlyDuplicates = err instanceof MongoBulkWriteError && [err.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
       if (!onlyDuplicates) throw err;
     }
   }
-}
-
-/** FerretDB says so in buildInfo; everything else is treated as MongoDB. */
-export async function detectStoreStrategy(db: Db): Promise<StoreStrategy> {
-  const info = await db.admin().command({ buildInfo: 1 });
-  return 'ferretdbVersion' in info || 'ferretdb' in info ? FERRETDB_STRATEGY : MONGODB_STRATEGY;
 }

@@ -23,7 +23,7 @@ import { BatchRunner, type OwnedBatch } from './batch-runner.js';
 import { TransactionCommitter } from './committer.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
-import { OrderStore, detectStoreStrategy } from './order-store.js';
+import { OrderStore } from './order-store.js';
 import { ProgressWatchdog } from './watchdog.js';
 
 export type ProcessorOptions = ProcessorConfig;
@@ -129,11 +129,10 @@ export class CommandProcessor {
       await ensureOrderIndexes(db);
       this.outcomeExpiry?.stop();
       this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
-      const strategy = await detectStoreStrategy(db);
-      logger.info({ storeStrategy: strategy, outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
+      logger.info({ outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
       await this.committer.connect();
       this.admin = admin;
-      return new OrderStore(db, strategy);
+      return new OrderStore(db);
     } catch (err) {
       await admin.disconnect().catch(() => undefined);
       throw err;
