@@ -102,6 +102,7 @@ export class BatchPipeline {
     // isolating it leaves no trace in MongoDB.
     const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now);
 
+    await failpoints.hit('before-mongo-write', { commandIds });
     // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
     // it (every later request on that database hung).
     await store.write(writes);

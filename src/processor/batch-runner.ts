@@ -79,7 +79,7 @@ export class BatchRunner {
         const kind = classifyError(error);
         failedBefore = true;
         this.deps.cache.reset();
-        metrics.batchRetries.inc();
+        metrics.batchRetries.inc({ kind });
         this.deps.onFailure(error, kind);
         logger.warn({ err: error.message, kind, attempt, batches: batches.map((b) => ({ partition: b.partition, firstOffset: b.messages[0]?.offset, records: b.messages.length })) }, 'batch failed');
         if (kind === 'processing' && ++processingFailures >= processingAttempts) return error;

@@ -19,7 +19,7 @@ export function createProcessorMetrics() {
     batchDuration: new Histogram({ name: 'order_processor_batch_duration_seconds', help: 'Time to process and commit one batch', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers }),
     rebalances: new Counter({ name: 'order_processor_rebalances_total', help: 'Partition assignments and revocations', labelNames: ['kind'], registers }),
     transactionAborts: new Counter({ name: 'order_processor_transaction_aborts_total', help: 'Kafka transactions aborted', registers }),
-    batchRetries: new Counter({ name: 'order_processor_batch_retries_total', help: 'Batch attempts that failed on a transient error and were retried', registers }),
+    batchRetries: new Counter({ name: 'order_processor_batch_retries_total', help: 'Batch attempts that failed, by error kind: outage (retried with backoff), conflict (another writer; read again), processing (isolated, then dead-lettered)', labelNames: ['kind'], registers }),
     lag: new Gauge({ name: 'order_processor_consumer_lag', help: 'Records behind the end of each assigned command partition', labelNames: ['partition'], registers }),
     ready: new Gauge({ name: 'order_processor_ready', help: '1 when the processor is ready (consuming, not stalled, not retrying)', registers }),
   };

@@ -6,6 +6,7 @@
 
 /** Where each failpoint sits. */
 export const FAILPOINT_WINDOWS = {
+  'before-mongo-write': 'after the batch is planned and encoded, before its MongoDB write',
   'after-mongo-write': 'after the batch is written to MongoDB, before its Kafka transaction',
   commit: 'the Kafka transaction commit',
   plan: 'planning a batch (decide/evolve of its commands)',
@@ -16,6 +17,7 @@ export type FailpointName = keyof typeof FAILPOINT_WINDOWS;
 
 export type FailpointAction =
   | { kind: 'exit' } // SIGKILL this process: a crash, no cleanup
+  | { kind: 'stop' } // SIGSTOP this process: frozen (a long GC pause, a stalled VM) until someone sends SIGCONT
   | { kind: 'throw' } // an exception
   | { kind: 'sleep'; ms: number }
   | { kind: 'timeout-after-success' }; // commit: succeeds, then reports a timeout
@@ -27,7 +29,7 @@ interface Armed {
   remaining: number;
 }
 
-const ACTION = /^(exit|throw|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
+const ACTION = /^(exit|stop|throw|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
 
 /** Parses the variable; returns the problems instead of throwing (config reports them all). */
 export function parseFailpoints(spec: string | undefined): { armed: Map<FailpointName, Armed>; problems: string[] } {
@@ -43,12 +45,13 @@ export function parseFailpoints(spec: string | undefined): { armed: Map<Failpoin
     const [, kind, ms, commandId, times] = m ?? [];
     const action: FailpointAction | undefined =
       kind === 'exit' && !ms ? { kind: 'exit' }
+      : kind === 'stop' && !ms ? { kind: 'stop' }
       : kind === 'throw' && !ms ? { kind: 'throw' }
       : kind === 'sleep' && ms ? { kind: 'sleep', ms: Number(ms) }
       : kind === 'timeout-after-success' && !ms && name === 'commit' ? { kind: 'timeout-after-success' }
       : undefined;
     if (!action) {
-      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|throw|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
+      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|stop|throw|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
       continue;
     }
     armed.set(name as FailpointName, { action, remaining: times ? Number(times) : Number.POSITIVE_INFINITY, ...(commandId ? { commandId: commandId.toLowerCase() } : {}) });
@@ -95,6 +98,9 @@ export class Failpoints {
       case 'exit':
         process.kill(process.pid, 'SIGKILL');
         await new Promise(() => undefined); // never resumes: the process is gone
+        return;
+      case 'stop':
+        process.kill(process.pid, 'SIGSTOP'); // resumes here after SIGCONT
         return;
       case 'throw':
         throw new FailpointError(name, commandId ? `exception for command ${commandId}` : 'exception');

@@ -29,7 +29,7 @@ describe('commits reported failed that succeeded', () => {
     p = await startProcessor(env);
     for (let i = 0; i < commands.length; i += 40) await produceCommands(kafka, config.topics.commands, commands.slice(i, i + 40));
     await verifyExactlyOnce(kafka, p.db, config, schemaResolver(config.schemaRegistryUrl), commands.length);
-    // The failpoint fired: five attempts failed and were retried.
-    expect((await p.metrics.batchRetries.get()).values[0]?.value).toBeGreaterThanOrEqual(5);
+    // The failpoint fired (on up to five commits: as many as there were transactions).
+    expect((await p.metrics.batchRetries.get()).values.find((v) => v.labels.kind === 'outage')?.value).toBeGreaterThanOrEqual(1);
   }, 240_000);
 });
