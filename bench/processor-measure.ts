@@ -1,9 +1,9 @@
 // One processor replica on preloaded commands next to its ceilings on the same servers,
 // shared by `bench:processor` and `bench`:
 //   - raw consume: the same topic read by a plain consumer (read_committed), no work;
-//   - raw MongoDB: bulk upserts (replace by _id, 50 per bulk — FerretDB v1.24 hangs on
-//     100 or more) of the same final order documents, one write per command, straight
-//     into the same MongoDB server.
+//   - raw MongoDB: bulk upserts (replace by _id, PROCESSOR_MAX_BATCH per bulk: what one
+//     processor group writes at most) of the same final order documents, one write per
+//     command, straight into the same MongoDB server.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { encodeCommandJson, type Command } from '../src/schemas/index.js';
 import { loadConfig, type Config } from '../src/shared/config.js';
@@ -92,8 +92,9 @@ export async function rawMongo(config: Config, total: number): Promise<number> {
   const docs = await ordersCollection(mongo.db(config.mongodbDatabase)).find({}).toArray();
   const target = mongo.db(config.mongodbDatabase).collection<OrderDocument>('raw_upserts');
   const t0 = performance.now();
-  for (let written = 0; written < total; written += 50) {
-    const n = Math.min(50, total - written);
+  const bulk = config.processor.maxBatchSize;
+  for (let written = 0; written < total; written += bulk) {
+    const n = Math.min(bulk, total - written);
     await target.bulkWrite(
       Array.from({ length: n }, (_, i) => {
         const doc = docs[(written + i) % docs.length]!;
