@@ -113,6 +113,7 @@ export class BatchPipeline {
 
     await failpoints.hit('before-cache-update', { commandIds });
     cache.rememberAll(writes.map((w) => w.doc), epoch);
+    metrics.cacheBytes.set(cache.bytes);
     this.observe(batches, decoded, plans, started);
   }
 

@@ -2,7 +2,10 @@
 // read. Valid only while this replica owns the order's partition: every rebalance
 // (revoke or assign) empties it and starts a new epoch, and a batch planned in an older
 // epoch must not put its results back (another replica may have written those orders
-// since — scale 3 → 1 hands a partition back with newer state in MongoDB).
+// since — scale 3 → 1 hands a partition back with newer state in MongoDB). Bounded by
+// the documents' BSON size, not their number: an order's document grows with its
+// pending commands, so a count bound says nothing about memory.
+import { BSON } from 'mongodb';
 import { LRUCache } from 'lru-cache';
 import type { OrderDocument } from '../shared/orders-collection.js';
 
@@ -10,8 +13,13 @@ export class OrderCache {
   private readonly lru: LRUCache<string, OrderDocument> | undefined;
   private currentEpoch = 0;
 
-  constructor(maxEntries: number) {
-    this.lru = maxEntries > 0 ? new LRUCache({ max: maxEntries }) : undefined;
+  constructor(maxBytes: number) {
+    this.lru = maxBytes > 0 ? new LRUCache({ maxSize: maxBytes, sizeCalculation: (doc) => Math.max(1, BSON.calculateObjectSize(doc)) }) : undefined;
+  }
+
+  /** BSON bytes held now. */
+  get bytes(): number {
+    return this.lru?.calculatedSize ?? 0;
   }
 
   /** Taken when a batch is planned; hand it back to rememberAll. */

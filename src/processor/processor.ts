@@ -60,7 +60,7 @@ export class CommandProcessor {
     const { options, kafka, logger, metrics, config } = deps;
     this.failpoints = new Failpoints(options.failpoints);
     if (this.failpoints.active) logger.warn({ failpoints: options.failpoints }, 'FAILPOINTS ARMED: this replica will fail on purpose (tests only)');
-    this.cache = new OrderCache(options.cacheSize);
+    this.cache = new OrderCache(options.cacheMaxBytes);
     this.committer = new TransactionCommitter({ kafka, instanceId: options.instanceId, transactionTimeoutMs: options.transactionTimeoutMs, groupId: options.groupId, failpoints: this.failpoints, logger, metrics });
     this.watchdog = new ProgressWatchdog({ topic: config.topics.commands, groupId: options.groupId, stallTimeoutMs: options.stallTimeoutMs, livenessTimeoutMs: options.livenessTimeoutMs, metrics, logger });
   }

@@ -67,8 +67,8 @@ export interface ProcessorConfig {
   maxBatchSize: number;
   /** Not ready when lag stays while no batch completes for this long (PROCESSOR_STALL_TIMEOUT_MS). */
   stallTimeoutMs: number;
-  /** Orders cached in memory between batches (PROCESSOR_CACHE_SIZE). */
-  cacheSize: number;
+  /** Order documents cached between batches, in BSON bytes (PROCESSOR_CACHE_MAX_BYTES; 0 = no cache). */
+  cacheMaxBytes: number;
   /** Kafka transaction timeout (PROCESSOR_TRANSACTION_TIMEOUT_MS). */
   transactionTimeoutMs: number;
   /** /health fails when lag stays and no batch commits this long, outside outages (PROCESSOR_LIVENESS_TIMEOUT_MS). */
@@ -164,7 +164,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
   { name: 'PROCESSOR_MAX_BATCH', default: '500', description: 'most records per partition batch', usedBy: ['processor'] },
   { name: 'PROCESSOR_STALL_TIMEOUT_MS', default: '30000', description: 'not ready when lag stays and no batch completes this long', usedBy: ['processor'] },
-  { name: 'PROCESSOR_CACHE_SIZE', default: '20000', description: 'orders cached between batches', usedBy: ['processor'] },
+  { name: 'PROCESSOR_CACHE_MAX_BYTES', default: '67108864', description: 'order documents cached between batches, in BSON bytes (the heap they take is about 3× that; 0 = no cache)', usedBy: ['processor'] },
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
   { name: 'PROCESSOR_LIVENESS_TIMEOUT_MS', default: '300000', description: 'processor /health fails when lag stays and no batch commits this long (not during an outage, which readiness reports)', usedBy: ['processor'] },
   { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing', usedBy: ['processor'] },
@@ -256,7 +256,7 @@ export function loadConfig(env: Env = process.env): Config {
       groupId: str('PROCESSOR_GROUP_ID', `${str('SERVICE_NAME', 'order-service')}-processor`),
       maxBatchSize: int('PROCESSOR_MAX_BATCH', 500, 1, 10_000),
       stallTimeoutMs: int('PROCESSOR_STALL_TIMEOUT_MS', 30_000, 1000, 3_600_000),
-      cacheSize: int('PROCESSOR_CACHE_SIZE', 20_000, 0, 10_000_000),
+      cacheMaxBytes: int('PROCESSOR_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
       livenessTimeoutMs: int('PROCESSOR_LIVENESS_TIMEOUT_MS', 300_000, 1000, 86_400_000),
       outcomeRetentionSeconds: int('OUTCOME_RETENTION_SECONDS', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600),
