@@ -20,6 +20,7 @@ export const versions = {
   kafkaLog4j: '2.24.3', // the log4j2 version Kafka 4.1 pulls in; the SLF4J binding must match
   apicurio: '3.3.3',
   ferretdb: 'v1.24.2', // pinned in stack/ferretdb/go.mod
+  helm: 'v3.22.0', // built from the Go module proxy; checks deploy/helm (needs Go 1.26)
 };
 
 /** Downloads and builds, shared by every checkout on this machine. */

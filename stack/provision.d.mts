@@ -3,4 +3,6 @@
 export function kafkaLibs(): string;
 export function apicurioApp(): string;
 export function ferretdbBinary(): string;
+export function helmBinary(): string;
+export function chartValidator(): string;
 export function cached(name: string, what: string, build: (tmpDir: string) => void): string;

@@ -108,3 +108,30 @@ export function ferretdbBinary() {
   });
   return join(dir, 'ferretdb');
 }
+
+/**
+ * Path of a `helm` binary (versions.helm), built from the Go module proxy: no download
+ * site is reachable here, and `go install` checks every module against the checksum database.
+ */
+export function helmBinary() {
+  const dir = cached(`helm-${versions.helm}`, `Helm ${versions.helm} (go install)`, (tmp) => {
+    const go = requireGo('building Helm');
+    const env = { ...process.env, CGO_ENABLED: '0', GOBIN: tmp, GOFLAGS: `${process.env.GOFLAGS ?? ''} -trimpath`.trim() };
+    run(go, ['install', `helm.sh/helm/v3/cmd/helm@${versions.helm}`], { cwd: tmp, env });
+  });
+  return join(dir, 'helm');
+}
+
+/**
+ * Path of deploy/helm/validate built: decodes rendered manifests strictly into the
+ * Kubernetes, KEDA and Prometheus-operator Go types. Rebuilt when its sources change.
+ */
+export function chartValidator() {
+  const src = ['deploy/helm/validate/go.mod', 'deploy/helm/validate/go.sum', 'deploy/helm/validate/main.go'];
+  const dir = cached(`helm-validate-${hashFiles(...src)}`, 'the chart validator (Go build)', (tmp) => {
+    const go = requireGo('building the chart validator');
+    const env = { ...process.env, CGO_ENABLED: '0' };
+    run(go, ['build', '-mod=readonly', '-trimpath', '-o', join(tmp, 'helm-validate'), '.'], { cwd: join(repoRoot, 'deploy/helm/validate'), env });
+  });
+  return join(dir, 'helm-validate');
+}

@@ -105,9 +105,9 @@ export function requireTool(cmd, debianPackage, purpose) {
   throw new Error(`${purpose} needs '${cmd}' on PATH: install it${debianPackage ? ` (apt-get install ${debianPackage})` : ''}`);
 }
 
-/** Go ≥ 1.24 builds our FerretDB module (Debian's golang-go is too old, so no apt fallback). */
-export function requireGo() {
+/** Go ≥ 1.26 builds our FerretDB module, Helm and the chart validator (Debian's golang-go is too old, so no apt fallback). */
+export function requireGo(purpose = 'building FerretDB') {
   const go = which('go');
-  if (!go) throw new Error('building FerretDB needs Go 1.24+ on PATH: install it from https://go.dev/dl');
+  if (!go) throw new Error(`${purpose} needs Go 1.26+ on PATH: install it from https://go.dev/dl`);
   return go;
 }
