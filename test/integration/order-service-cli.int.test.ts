@@ -114,7 +114,8 @@ describe('order-service against the running stack', () => {
 
   it('all runs edge and processor, gets ready, and stops both cleanly on SIGTERM', async () => {
     const [port, processorPort] = [await freePort(), await freePort()];
-    const cli = await start(['all'], { ...isolatedEnv('cli-all'), PORT: String(port), PROCESSOR_PORT: String(processorPort) });
+    // info: both children log their start (at warn they may print nothing at all).
+    const cli = await start(['all'], { ...isolatedEnv('cli-all'), PORT: String(port), PROCESSOR_PORT: String(processorPort), LOG_LEVEL: 'info' });
     await cli.waitFor(/order-service ready/);
     expect((await fetch(`http://127.0.0.1:${port}/ready`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${processorPort}/ready`)).status).toBe(200);
