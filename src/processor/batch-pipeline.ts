@@ -1,5 +1,6 @@
 // One attempt at a group of partition batches: decode → load → plan (pure applyBatch)
-// → encode → MongoDB write → Kafka transaction → cache. It throws on any failure and
+// → encode → MongoDB write (while the Kafka transaction's records are sent) → commit →
+// cache. It throws on any failure and
 // leaves retrying and isolating to the runner (batch-runner.ts). The failpoints sit in
 // the windows they are named after.
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
@@ -103,13 +104,15 @@ export class BatchPipeline {
     const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now);
 
     await failpoints.hit('before-mongo-write', { commandIds });
-    // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
-    // it (every later request on that database hung).
-    await store.write(writes);
-    await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
-    await failpoints.hit('after-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
-    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds);
+    // The MongoDB writes run while the transaction's records are sent; it commits after them.
+    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, async () => {
+      // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
+      // it (every later request on that database hung).
+      await store.write(writes);
+      await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
+      await failpoints.hit('after-mongo-write', { commandIds });
+    });
 
     await failpoints.hit('before-cache-update', { commandIds });
     cache.rememberAll(writes.map((w) => w.doc), epoch);

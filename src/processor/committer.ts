@@ -49,17 +49,28 @@ export class TransactionCommitter {
     await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
   }
 
-  /** Outputs and the next offset of each partition in one Kafka transaction. `commandIds`: for failpoints. */
-  async commit(consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>, commandIds: readonly string[] = []): Promise<void> {
+  /**
+   * Outputs and the next offset of each partition in one Kafka transaction. `alongside`
+   * (the batch's MongoDB writes) runs while the records are sent: they stay invisible to
+   * read_committed readers until the commit, which waits for `alongside` to succeed —
+   * the write still happens before the commit (G2), and the send's round trips overlap
+   * it. If `alongside` fails, the transaction is aborted. `commandIds`: for failpoints.
+   */
+  async commit(
+    consumer: Consumer,
+    topic: string,
+    positions: PartitionPosition[],
+    byTopic: Map<string, OutMessage[]>,
+    commandIds: readonly string[] = [],
+    alongside: () => Promise<void> = async () => undefined,
+  ): Promise<void> {
     const producer = this.producer!;
     const tx = await producer.transaction();
     try {
-      const topicMessages = [...byTopic].filter(([, m]) => m.length > 0).map(([t, messages]) => ({ topic: t, messages }));
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages } as unknown as KafkaJS.ProducerBatch);
-      await tx.sendOffsets({
-        consumer,
-        topics: [{ topic, partitions: positions.map(({ partition, lastOffset }) => ({ partition, offset: (BigInt(lastOffset) + 1n).toString() })) }],
-      } as unknown as Parameters<Producer['sendOffsets']>[0]);
+      const sending = this.send(tx, consumer, topic, positions, byTopic);
+      sending.catch(() => undefined); // awaited below, after alongside; never an unhandled rejection
+      await alongside();
+      await sending;
       await tx.commit();
     } catch (err) {
       this.deps.metrics.transactionAborts.inc();
@@ -75,6 +86,15 @@ export class TransactionCommitter {
     }
     // The window of an ambiguous commit: it succeeded, and the caller may hear otherwise.
     await this.deps.failpoints.hit('commit', { commandIds });
+  }
+
+  private async send(tx: Producer, consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>): Promise<void> {
+    const topicMessages = [...byTopic].filter(([, m]) => m.length > 0).map(([t, messages]) => ({ topic: t, messages }));
+    if (topicMessages.length > 0) await tx.sendBatch({ topicMessages } as unknown as KafkaJS.ProducerBatch);
+    await tx.sendOffsets({
+      consumer,
+      topics: [{ topic, partitions: positions.map(({ partition, lastOffset }) => ({ partition, offset: (BigInt(lastOffset) + 1n).toString() })) }],
+    } as unknown as Parameters<Producer['sendOffsets']>[0]);
   }
 
   /** The group's committed next offset per partition (absent: nothing committed yet). */
