@@ -50,19 +50,20 @@ export class BatchRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
   async run(owned: OwnedBatch[]): Promise<void> {
-    const failed = await this.attempt(owned, PROCESSING_ATTEMPTS);
+    const failed = await this.attempt(owned, PROCESSING_ATTEMPTS, false);
     if (!failed) return;
     for (const o of owned) await this.isolate(o, failed);
   }
 
   /**
    * Processes until done (undefined), revoked or stopping; returns the processing error
-   * once `processingAttempts` attempts ended in one.
+   * once `processingAttempts` attempts ended in one. `afterFailure`: an earlier attempt
+   * at these records failed, so some may be committed already (checked first).
    */
-  private async attempt(owned: OwnedBatch[], processingAttempts: number): Promise<Error | undefined> {
+  private async attempt(owned: OwnedBatch[], processingAttempts: number, afterFailure: boolean): Promise<Error | undefined> {
     const { pipeline, logger, metrics } = this.deps;
     let processingFailures = 0;
-    let failedBefore = false;
+    let failedBefore = afterFailure;
     for (let attempt = 1; ; attempt++) {
       if (this.deps.isStopping() && attempt > 1) throw new Error('stopping: batch left to the next owner');
       let batches = owned.filter((o) => !o.isStale()).map((o) => o.batch);
@@ -94,7 +95,7 @@ export class BatchRunner {
     if (owned.batch.messages.length === 1) return this.deadLetter(owned, error);
     for (const half of halves(owned.batch)) {
       const part = { batch: half, isStale: owned.isStale };
-      const failed = await this.attempt([part], 1);
+      const failed = await this.attempt([part], 1, true);
       if (failed) await this.isolate(part, failed);
     }
   }
@@ -103,15 +104,14 @@ export class BatchRunner {
     const { batch } = owned;
     const offset = batch.messages[0]!.offset;
     this.deps.logger.error({ err: error.message, partition: batch.partition, offset }, 'record fails processing: dead-lettered as PROCESSING_FAILED');
-    let failedBefore = false;
     for (let attempt = 1; !owned.isStale(); attempt++) {
       try {
-        if (failedBefore && (await this.uncommitted([batch])).length === 0) return;
+        // Isolation follows failed attempts: this record may be committed already.
+        if ((await this.uncommitted([batch])).length === 0) return;
         await this.deps.pipeline.deadLetter(batch, error);
         this.deps.onSuccess();
         return;
       } catch (err) {
-        failedBefore = true;
         if (this.deps.isStopping()) throw err;
         this.deps.onFailure(err as Error, classifyError(err));
         await new Promise((r) => setTimeout(r, backoffMs(attempt)));
