@@ -3,9 +3,11 @@
 // produces are capped: beyond the cap the caller gets an error at once, so memory never
 // grows with a stalled broker. A producer that cannot connect, or hit a fatal error, is
 // replaced on a later send (kafka-connection.ts), so the process recovers by itself.
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { encodeCommandJson, type Command } from '../schemas/index.js';
 import { createProducer, type Kafka, type Producer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
+import { traceHeaders, tracer, tracingEnabled } from '../shared/tracing.js';
 import { edgeError } from './errors.js';
 import { brokerProbe } from './broker-probe.js';
 import { LazyConnection } from './kafka-connection.js';
@@ -43,24 +45,41 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
   );
 
   const produce = async (command: Command): Promise<void> => {
-    const producer = await connection.get();
+    // A child of the active context (the request's span); its traceparent rides in the record.
+    const span = tracingEnabled()
+      ? tracer().startSpan(`send ${topic}`, {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': topic,
+            'messaging.kafka.message.key': command.orderId,
+            'command.id': command.commandId,
+            'command.type': command.type,
+          },
+        })
+      : undefined;
     try {
+      const producer = await connection.get();
       await producer.send({
         topic,
         messages: [
           {
             key: command.orderId,
             value: encodeCommandJson(command),
-            headers: { 'content-type': 'application/json', 'command-type': command.type, 'correlation-id': command.correlationId },
+            headers: { 'content-type': 'application/json', 'command-type': command.type, 'correlation-id': command.correlationId, ...(span ? traceHeaders(span) : {}) },
           },
         ],
       });
     } catch (err) {
+      span?.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
       if ((err as { fatal?: boolean }).fatal) {
         log.error({ err: (err as Error).message }, 'Kafka producer hit a fatal error; replacing it');
         connection.drop();
       }
       throw err;
+    } finally {
+      span?.end();
     }
   };
 

@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { createMongoClient } from '../shared/mongo.js';
 import { loadConfigOrExit, onShutdown, runMain } from '../shared/process-lifecycle.js';
 import { schemaResolver } from '../shared/registry.js';
+import { startTracing } from '../shared/tracing.js';
 import { buildEdge } from './server.js';
 
 async function provisionTopics(kafka: Kafka, config: Config, log: Logger, isStopping: () => boolean): Promise<void> {
@@ -31,6 +32,8 @@ async function provisionTopics(kafka: Kafka, config: Config, log: Logger, isStop
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(`${config.serviceName}-edge`, config.logLevel);
+  // Before the app is built: its tracing hooks are added only when an SDK runs.
+  const tracing = startTracing(config.tracing, `${config.serviceName}-edge`);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-edge`, security: config.kafkaSecurity });
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-edge`);
   // Not awaited: the edge starts while MongoDB is down too (reads then answer 503).
@@ -40,6 +43,7 @@ async function main(): Promise<void> {
   const shutdown = onShutdown(logger, 'edge', async () => {
     await app?.close();
     await mongo.close();
+    await tracing.shutdown();
   }, 15_000);
   void provisionTopics(kafka, config, logger, shutdown.isStopping);
 

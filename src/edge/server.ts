@@ -15,6 +15,7 @@ import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
+import { tracingEnabled } from '../shared/tracing.js';
 import { authHook, createAuthenticator, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
@@ -22,6 +23,7 @@ import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, rend
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
 import { createReadiness } from './readiness.js';
+import { registerRequestTracing } from './request-tracing.js';
 import { commandsRoutes } from './routes/commands.js';
 import { orderActionRoutes } from './routes/order-actions.js';
 import { opsRoutes } from './routes/ops.js';
@@ -120,6 +122,8 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw edgeError('UNSUPPORTED_MEDIA_TYPE');
   });
+  // Registered only when an SDK runs: tracing off adds no hook to the request path.
+  if (tracingEnabled()) registerRequestTracing(app);
   // Before any body is read: an unauthenticated client cannot make the edge parse its body.
   const authenticator = createAuthenticator(config.auth);
   if (authenticator) app.addHook('onRequest', authHook(authenticator, { protectOps: config.auth.protectOps }));

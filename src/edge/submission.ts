@@ -1,6 +1,7 @@
 // The one path every mutating route takes: idempotency → command record → Kafka → answer.
 // 202 once Kafka acknowledged; with `Prefer: wait=N` the outcome decides (201/200 with
 // the order, 404/409/422 with the rejection) unless time runs out (202 again).
+import { context } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Db } from 'mongodb';
 import { precheck } from '../domain/index.js';
@@ -16,6 +17,7 @@ import { etagOf, orderView } from './order-view.js';
 import { appliedStatus, rejectionProblem } from './outcome-status.js';
 import type { OutcomeWaiter } from './outcome-waiter.js';
 import { parseWaitPreference } from './prefer.js';
+import { annotateRequest, requestContext } from './request-tracing.js';
 
 export interface EdgeContext {
   config: Config;
@@ -85,8 +87,10 @@ export async function submitCommand<T extends CommandType>(
   }
 
   const command = buildCommand(type, meta(), payload);
+  annotateRequest(request, { 'order.id': orderId, 'command.id': commandId, 'command.type': type });
   try {
-    await ctx.sender.send(command);
+    // The produce span (command-sender.ts) becomes a child of the request's span.
+    await context.with(requestContext(request), () => ctx.sender.send(command));
   } catch (err) {
     // Let a retry with the same key go ahead at once, reusing this commandId.
     if (idem) await idem.release().catch((e: Error) => request.log.warn({ err: e.message }, 'could not release idempotency key'));

@@ -3,6 +3,7 @@
 // cache. It throws on any failure and
 // leaves retrying and isolating to the runner (batch-runner.ts). The failpoints sit in
 // the windows they are named after.
+import type { Span } from '@opentelemetry/api';
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
 import type { Failpoints } from '../shared/failpoints.js';
@@ -10,7 +11,9 @@ import type { Admin, Consumer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
+import { traceHeaders, tracingEnabled } from '../shared/tracing.js';
 import { applyBatch, type BatchPlan, type DecodedRecord, type Output } from './apply-batch.js';
+import { failSpan, inChildSpan, startBatchSpan } from './batch-tracing.js';
 import type { TransactionCommitter } from './committer.js';
 import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
@@ -77,6 +80,19 @@ export class BatchPipeline {
    * is planned on its own. `assumeCreatesNew`: see load().
    */
   async process(batches: Batch[], assumeCreatesNew: boolean): Promise<void> {
+    if (!tracingEnabled()) return this.attempt(batches, assumeCreatesNew, undefined);
+    const span = startBatchSpan(batches[0]!.topic, batches.flatMap((b) => b.messages));
+    try {
+      await this.attempt(batches, assumeCreatesNew, span);
+    } catch (err) {
+      failSpan(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async attempt(batches: Batch[], assumeCreatesNew: boolean, span: Span | undefined): Promise<void> {
     const { metrics, store, cache, failpoints } = this.deps;
     const started = performance.now();
     const now = new Date();
@@ -85,6 +101,7 @@ export class BatchPipeline {
     const decoded = decodedByBatch.flat();
     const commands = decoded.flatMap((d) => ('command' in d ? [d.command] : []));
     const commandIds = commands.map((c) => c.commandId);
+    if (span && commands.length === 1) span.setAttributes({ 'command.id': commands[0]!.commandId, 'command.type': commands[0]!.type, 'order.id': commands[0]!.orderId, 'correlation.id': commands[0]!.correlationId });
 
     const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
     await failpoints.hit('plan', { commandIds });
@@ -101,23 +118,28 @@ export class BatchPipeline {
     const topic = batches[0]!.topic;
     // Encoded before anything is written: a record the codec refuses fails here, where
     // isolating it leaves no trace in MongoDB.
-    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now);
+    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, span ? traceHeaders(span) : {});
 
     await failpoints.hit('before-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
     // The MongoDB writes run while the transaction's records are sent; it commits after them.
-    await this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, async () => {
-      // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
-      // it (every later request on that database hung).
-      await store.write(writes);
-      await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
-      await failpoints.hit('after-mongo-write', { commandIds });
-    });
+    const transaction = { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': [...byTopic.values()].reduce((n, m) => n + m.length, 0) };
+    await inChildSpan(span, 'kafka transaction', transaction, () =>
+      this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, () =>
+        inChildSpan(span, 'mongodb write', { 'db.system.name': 'mongodb', 'db.namespace': this.deps.config.mongodbDatabase, 'order.writes': writes.length }, async () => {
+          // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
+          // it (every later request on that database hung).
+          await store.write(writes);
+          await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
+          await failpoints.hit('after-mongo-write', { commandIds });
+        }),
+      ),
+    );
 
     await failpoints.hit('before-cache-update', { commandIds });
     cache.rememberAll(writes.map((w) => w.doc), epoch);
     metrics.cacheBytes.set(cache.bytes);
-    this.observe(batches, decoded, plans, started);
+    this.observe(batches, decoded, plans, started, span);
   }
 
   /** A poison record (see the runner): its original bytes and why, alone in a transaction with its offset. */
@@ -179,16 +201,17 @@ export class BatchPipeline {
     return { docs, assumedNew };
   }
 
-  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date): Promise<Map<string, OutMessage[]>> {
+  /** `trace`: traceparent/tracestate naming the batch's span (empty when tracing is off). */
+  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date, trace: Record<string, string>): Promise<Map<string, OutMessage[]>> {
     const { topics, serviceName } = this.deps.config;
     const byTopic = new Map<string, OutMessage[]>([[topics.events, []], [topics.outcomes, []], [topics.deadLetters, []]]);
     const encoded = await Promise.all(
       outputs.map(async (o): Promise<[string, OutMessage]> => {
         switch (o.kind) {
           case 'event':
-            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event)];
+            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event, trace)];
           case 'outcome':
-            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome)];
+            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome, trace)];
           case 'dead-letter':
             return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now)];
         }
@@ -202,8 +225,11 @@ export class BatchPipeline {
     return byTopic;
   }
 
-  private observe(batches: Batch[], decoded: DecodedRecord<SourceRecord>[], plans: BatchPlan<SourceRecord>[], started: number): void {
+  private observe(batches: Batch[], decoded: DecodedRecord<SourceRecord>[], plans: BatchPlan<SourceRecord>[], started: number, span: Span | undefined): void {
     const { metrics, logger } = this.deps;
+    // Per command, at debug only: its ids next to the trace that processed it.
+    const traceId = span?.spanContext().traceId;
+    const debug = logger.isLevelEnabled('debug');
     const committedAt = Date.now();
     for (const b of batches) metrics.batchSize.observe(b.messages.length);
     metrics.batchDuration.observe((performance.now() - started) / 1000);
@@ -213,6 +239,8 @@ export class BatchPipeline {
         metrics.deadLetters.inc({ code: d.error.code });
         continue;
       }
+      const { commandId, correlationId, orderId, type } = d.command;
+      if (debug) logger.debug({ correlationId, commandId, orderId, commandType: type, ...(traceId ? { traceId } : {}), partition: d.position.partition, offset: d.position.offset }, 'command processed');
       const issued = Date.parse(d.command.issuedAt);
       if (Number.isFinite(issued)) metrics.latency.observe(Math.max(0, committedAt - issued) / 1000);
     }

@@ -4,6 +4,7 @@ import { createLogger } from '../shared/logger.js';
 import { createMongoClient } from '../shared/mongo.js';
 import { loadConfigOrExit, onShutdown, runMain } from '../shared/process-lifecycle.js';
 import { createRegistry, schemaResolver } from '../shared/registry.js';
+import { startTracing } from '../shared/tracing.js';
 import { startOpsServer } from './http.js';
 import { createProcessorMetrics } from './metrics.js';
 import { CommandProcessor } from './processor.js';
@@ -11,6 +12,7 @@ import { CommandProcessor } from './processor.js';
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const logger = createLogger(`${config.serviceName}-processor`, config.logLevel);
+  const tracing = startTracing(config.tracing, `${config.serviceName}-processor`);
   const mongo = createMongoClient(config.mongodbUri, `${config.serviceName}-processor`);
   const metrics = createProcessorMetrics();
   const processor = new CommandProcessor({
@@ -33,6 +35,7 @@ async function main(): Promise<void> {
     await processor.stop();
     ops.close();
     await mongo.close();
+    await tracing.shutdown(); // the last batches' spans are exported before the exit
   });
 }
 

@@ -1,5 +1,6 @@
 // Kafka records the processor emits: events (CloudEvents binary mode headers), outcomes
-// and dead letters (original key, value and headers plus where and why).
+// and dead letters (original key, value and headers — a traceparent included — plus where
+// and why).
 import { CLOUDEVENT_TYPES, encodeEvent, encodeOutcome, type AvroEncoder, type CommandOutcome, type OrderEvent } from '../schemas/index.js';
 import type { DeadLetterReason, RecordPosition } from './apply-batch.js';
 
@@ -24,7 +25,22 @@ export const DLQ_HEADERS = {
   failedAt: 'x-dlq-failed-at',
 } as const;
 
-export async function eventMessage(encoder: AvroEncoder, topic: string, source: string, event: OrderEvent): Promise<OutMessage> {
+/**
+ * `trace` (traceparent, tracestate of the span that wrote the record) on an event: the
+ * CloudEvents distributed-tracing extension as binary-mode attributes (`ce_traceparent`,
+ * the Kafka binding prefixes every attribute with `ce_`), and the plain W3C headers too,
+ * which OpenTelemetry's Kafka instrumentations read.
+ */
+const cloudEventTrace = (trace: Record<string, string>): Record<string, string> => {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(trace)) {
+    out[`ce_${k}`] = v;
+    out[k] = v;
+  }
+  return out;
+};
+
+export async function eventMessage(encoder: AvroEncoder, topic: string, source: string, event: OrderEvent, trace: Record<string, string> = {}): Promise<OutMessage> {
   return {
     key: event.orderId,
     value: await encodeEvent(encoder, topic, event),
@@ -37,15 +53,16 @@ export async function eventMessage(encoder: AvroEncoder, topic: string, source: 
       ce_time: event.occurredAt,
       'content-type': 'application/avro',
       'correlation-id': event.correlationId,
+      ...cloudEventTrace(trace),
     },
   };
 }
 
-export async function outcomeMessage(encoder: AvroEncoder, topic: string, outcome: CommandOutcome): Promise<OutMessage> {
+export async function outcomeMessage(encoder: AvroEncoder, topic: string, outcome: CommandOutcome, trace: Record<string, string> = {}): Promise<OutMessage> {
   return {
     key: outcome.orderId,
     value: await encodeOutcome(encoder, topic, outcome),
-    headers: { 'content-type': 'application/avro', 'correlation-id': outcome.correlationId },
+    headers: { 'content-type': 'application/avro', 'correlation-id': outcome.correlationId, ...trace },
   };
 }
 

@@ -79,6 +79,21 @@ export interface ProcessorConfig {
   failpoints: string;
 }
 
+/** OpenTelemetry traces (README "Tracing"): off, with no SDK started, when tracesUrl is unset. */
+export interface TracingConfig {
+  /** Where spans go, OTLP/HTTP (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
+  tracesUrl?: string;
+  /** Resource service.name (OTEL_SERVICE_NAME); unset: <SERVICE_NAME>-edge or <SERVICE_NAME>-processor. */
+  serviceName?: string;
+  /** OTEL_TRACES_SAMPLER, one of the SDK's standard names. */
+  sampler: TraceSampler;
+  /** OTEL_TRACES_SAMPLER_ARG: the ratio of the *traceidratio samplers. */
+  samplerRatio: number;
+}
+
+export const TRACE_SAMPLERS = ['always_on', 'always_off', 'traceidratio', 'parentbased_always_on', 'parentbased_always_off', 'parentbased_traceidratio'] as const;
+export type TraceSampler = (typeof TRACE_SAMPLERS)[number];
+
 export interface Config {
   serviceName: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -94,6 +109,7 @@ export interface Config {
   auth: AuthConfig;
   edge: EdgeConfig;
   processor: ProcessorConfig;
+  tracing: TracingConfig;
 }
 
 export class ConfigError extends Error {
@@ -168,6 +184,12 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
   { name: 'PROCESSOR_LIVENESS_TIMEOUT_MS', default: '300000', description: 'processor /health fails when lag stays and no batch commits this long (not during an outage, which readiness reports)', usedBy: ['processor'] },
   { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing', usedBy: ['processor'] },
+  { name: 'OTEL_SDK_DISABLED', default: 'false', description: 'true: no traces even with an endpoint set', usedBy: BOTH },
+  { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', description: 'OTLP/HTTP collector base URL, e.g. http://jaeger:4318 (spans go to /v1/traces); unset: tracing off', usedBy: BOTH },
+  { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', default: 'unset', description: 'full OTLP/HTTP traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT', usedBy: BOTH },
+  { name: 'OTEL_SERVICE_NAME', default: 'unset', description: 'service.name of the spans; unset: <SERVICE_NAME>-edge or <SERVICE_NAME>-processor', usedBy: BOTH },
+  { name: 'OTEL_TRACES_SAMPLER', default: 'parentbased_always_on', description: `sampler: ${TRACE_SAMPLERS.join(', ')}`, usedBy: BOTH },
+  { name: 'OTEL_TRACES_SAMPLER_ARG', default: '1', description: 'sampling ratio (0 to 1) of the traceidratio samplers', usedBy: BOTH },
   { name: 'ORDER_SERVICE_FAILPOINTS', default: 'unset', description: 'tests only: named fault injection, e.g. after-mongo-write=exit (see src/shared/failpoints.ts)', usedBy: ['processor'] },
 ];
 
@@ -263,6 +285,7 @@ export function loadConfig(env: Env = process.env): Config {
       failpoints: env.ORDER_SERVICE_FAILPOINTS?.trim() ?? '',
     },
     auth,
+    tracing: readTracing(env, problems),
   };
   problems.push(...parseFailpoints(config.processor.failpoints).problems);
   const e = config.edge;
@@ -274,6 +297,29 @@ export function loadConfig(env: Env = process.env): Config {
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+function readTracing(env: Env, problems: string[]): TracingConfig {
+  const disabledRaw = env.OTEL_SDK_DISABLED?.trim().toLowerCase() || 'false';
+  if (disabledRaw !== 'true' && disabledRaw !== 'false') problems.push(`OTEL_SDK_DISABLED=${disabledRaw} must be one of true, false`);
+  const tracesEndpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim();
+  const baseEndpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  // As the OTLP exporter spec says: the signal URL is used as given, the base gets /v1/traces.
+  const tracesUrl = tracesEndpoint || (baseEndpoint ? `${baseEndpoint.replace(/\/+$/, '')}/v1/traces` : undefined);
+  if (tracesUrl && !/^https?:\/\//.test(tracesUrl)) problems.push('OTEL_EXPORTER_OTLP_ENDPOINT / OTEL_EXPORTER_OTLP_TRACES_ENDPOINT must be an http(s) URL (OTLP/HTTP)');
+  const samplerRaw = env.OTEL_TRACES_SAMPLER?.trim().toLowerCase() || 'parentbased_always_on';
+  const sampler = (TRACE_SAMPLERS as readonly string[]).includes(samplerRaw) ? (samplerRaw as TraceSampler) : 'parentbased_always_on';
+  if (sampler !== samplerRaw) problems.push(`OTEL_TRACES_SAMPLER=${samplerRaw} must be one of ${TRACE_SAMPLERS.join(', ')}`);
+  const ratioRaw = env.OTEL_TRACES_SAMPLER_ARG?.trim() || '1';
+  const samplerRatio = Number(ratioRaw);
+  if (!Number.isFinite(samplerRatio) || samplerRatio < 0 || samplerRatio > 1) problems.push(`OTEL_TRACES_SAMPLER_ARG=${ratioRaw} must be a number between 0 and 1`);
+  const serviceName = env.OTEL_SERVICE_NAME?.trim() || undefined;
+  return {
+    ...(disabledRaw !== 'true' && tracesUrl ? { tracesUrl } : {}),
+    ...(serviceName ? { serviceName } : {}),
+    sampler,
+    samplerRatio: Number.isFinite(samplerRatio) ? samplerRatio : 1,
+  };
 }
 
 const JWT_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];

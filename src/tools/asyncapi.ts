@@ -58,6 +58,12 @@ const avroBinding = (topic: string, c: RecordContract) => ({
 });
 const avroPayload = (c: RecordContract) => ({ schemaFormat: AVRO_FORMAT, schema: c.avroSchema });
 
+/** W3C trace context of the span that wrote a record, present when tracing is on (README "Tracing"). */
+const TRACE_HEADERS = {
+  traceparent: { description: 'W3C traceparent of the span that wrote the record (only when the writer traces)' },
+  tracestate: { description: 'W3C tracestate, when the trace has one' },
+};
+
 /** The CloudEvents Kafka binding (binary mode) headers on every event record. */
 const EVENT_HEADERS = headerSchema(
   {
@@ -69,6 +75,9 @@ const EVENT_HEADERS = headerSchema(
     ce_time: { description: 'occurredAt, RFC 3339 UTC' },
     'content-type': { description: 'Confluent-framed Avro', const: 'application/avro' },
     'correlation-id': { description: 'correlationId of the request that caused it' },
+    ce_traceparent: { description: 'CloudEvents distributed-tracing extension: traceparent of the processor span that wrote the event (only when tracing is on)' },
+    ce_tracestate: { description: 'CloudEvents distributed-tracing extension: tracestate, when the trace has one' },
+    ...TRACE_HEADERS,
   },
   ['ce_specversion', 'ce_id', 'ce_type', 'ce_source', 'ce_subject', 'ce_time', 'content-type'],
 );
@@ -77,6 +86,7 @@ const OUTCOME_HEADERS = headerSchema(
   {
     'content-type': { description: 'Confluent-framed Avro', const: 'application/avro' },
     'correlation-id': { description: 'correlationId of the command' },
+    ...TRACE_HEADERS,
   },
   ['content-type'],
 );
@@ -87,6 +97,8 @@ const COMMAND_HEADERS = headerSchema(
     'content-type': { description: 'application/json or application/avro (informative)' },
     'command-type': { description: 'the command type (informative)', enum: [...COMMAND_TYPES] },
     'correlation-id': { description: 'correlationId (informative; the value field is authoritative)' },
+    traceparent: { description: 'W3C traceparent: the processor continues this trace (absent: it starts a new one)' },
+    tracestate: { description: 'W3C tracestate, carried along with traceparent' },
   },
   [],
 );

@@ -78,4 +78,16 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ...required, EDGE_CONNECTION_TIMEOUT_MS: '20000' })).toThrow(/EDGE_CONNECTION_TIMEOUT_MS=20000 must exceed EDGE_MAX_WAIT_SECONDS \+ PRODUCE_TIMEOUT_MS \(35000 ms\)/);
     expect(() => loadConfig({ ...required, EDGE_HEADERS_TIMEOUT_MS: '20000', EDGE_REQUEST_TIMEOUT_MS: '10000' })).toThrow(/EDGE_REQUEST_TIMEOUT_MS=10000 must be at least EDGE_HEADERS_TIMEOUT_MS=20000/);
   });
+
+  it('turns tracing on only with an OTLP endpoint, as the OTEL_* variables say', () => {
+    expect(loadConfig(required).tracing).toEqual({ sampler: 'parentbased_always_on', samplerRatio: 1 });
+    expect(loadConfig({ ...required, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318/' }).tracing.tracesUrl).toBe('http://jaeger:4318/v1/traces');
+    const both = { ...required, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://jaeger:4318', OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://tempo:4318/otlp/v1/traces' };
+    expect(loadConfig(both).tracing.tracesUrl).toBe('https://tempo:4318/otlp/v1/traces');
+    expect(loadConfig({ ...both, OTEL_SDK_DISABLED: 'true' }).tracing.tracesUrl).toBeUndefined();
+    expect(loadConfig({ ...required, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0.1', OTEL_SERVICE_NAME: 'orders' }).tracing).toMatchObject({ sampler: 'parentbased_traceidratio', samplerRatio: 0.1, serviceName: 'orders' });
+    expect(() => loadConfig({ ...required, OTEL_EXPORTER_OTLP_ENDPOINT: 'jaeger:4317', OTEL_TRACES_SAMPLER: 'sometimes', OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(
+      /OTLP\/HTTP[\s\S]*OTEL_TRACES_SAMPLER=sometimes must be one of[\s\S]*OTEL_TRACES_SAMPLER_ARG=2 must be a number between 0 and 1/,
+    );
+  });
 });
