@@ -73,6 +73,20 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ .Values.serviceName | quote }}
 - name: LOG_LEVEL
   value: {{ .Values.logLevel | quote }}
+{{- with .Values.tracing }}
+{{- if .otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .otlpEndpoint | quote }}
+{{- end }}
+{{- if .sampler }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ .sampler | quote }}
+{{- end }}
+{{- if .samplerArg }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .samplerArg | quote }}
+{{- end }}
+{{- end }}
 - name: KAFKA_BROKERS
   value: {{ required "kafka.brokers is required" .Values.kafka.brokers | quote }}
 - name: KAFKA_SSL
