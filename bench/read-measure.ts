@@ -1,6 +1,6 @@
 // The read path: GET /api/v1/orders/{id} and the list route (status, customerId and
-// priority filters, and a cursor page) at fixed concurrency (autocannon, a fixed number
-// of requests sized to ~`seconds` of the driver's rate) against the
+// priority filters, and a cursor page) at fixed concurrency (a closed loop of keep-alive
+// requests, a fixed number sized to ~`seconds` of the driver's rate) against the
 // real edge in its own process, next to the same queries made straight with the mongodb
 // driver — the very calls the edge makes (findOrderDocument / listOrderDocuments), from
 // this process, with the same concurrency — on the same server in the same run, ours and
@@ -13,7 +13,7 @@
 // filter's equality fields followed by the sort keys must be a prefix of one index the
 // collection has.
 import type { ChildProcess } from 'node:child_process';
-import autocannon, { type Result as AutocannonResult } from 'autocannon';
+import { Agent, request } from 'node:http';
 import { MongoClient, type Db, type Document } from 'mongodb';
 import { encodeCursor } from '../src/edge/cursor.js';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
@@ -45,7 +45,6 @@ export interface ReadRound {
   driverMeanMs: number;
   ratio: number;
   edgeNon2xx: number;
-  edgeErrors: number;
   edgeP50Ms: number;
   edgeP99Ms: number;
   machineLoad: StepLoad;
@@ -197,6 +196,18 @@ async function explainEdgeQuery(uri: string, database: string, query: (db: Db) =
   }
 }
 
+/** Status of one keep-alive GET, the body read and dropped. */
+function httpGet(agent: Agent, url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { agent }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    })
+      .on('error', reject)
+      .end();
+  });
+}
+
 interface ReadCase {
   name: string;
   path: () => string;
@@ -230,6 +241,7 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
   await mongo.connect();
   const db = mongo.db(names.database);
   let edge: { child: ChildProcess; port: number } | undefined;
+  let agent: Agent | undefined;
   try {
     const t0 = performance.now();
     const ids = await seedOrders(db, s.orders, `ORD-R-${runId.slice(-6)}`);
@@ -243,21 +255,31 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
 
     edge = await startEdgeChild('kafka', readRun, { ...process.env, ...stack, COMMAND_PARTITIONS: String(s.partitions) });
     const url = `http://127.0.0.1:${edge.port}`;
-    // A fixed number of requests per measurement, not a fixed time: on a server where a
-    // list query takes seconds, a timed window would end with queries still running that
-    // then load the next measurement. The amount is about `seconds` at the driver's rate
-    // measured in the warm-up.
-    // autocannon's own duration is whole seconds: time the run here.
+    // Both sides run the same closed loop in this process (keep-alive HTTP vs the driver),
+    // a fixed number of requests each, not a fixed time: on a server where a list query
+    // takes seconds, a timed window would end with queries still running that then load
+    // the next measurement (and autocannon ends an `amount` run on its 1 s tick). The
+    // amount is about `seconds` at the driver's rate measured after a warm-up.
+    agent = new Agent({ keepAlive: true, maxSockets: s.connections });
+    const keepAlive = agent;
     const viaEdge = async (c: ReadCase, amount: number) => {
-      const t0 = performance.now();
-      const r = await autocannon({ url, connections: s.connections, amount, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: c.path() }) }] });
-      return { ...r, seconds: (performance.now() - t0) / 1000 };
+      const latencies: number[] = [];
+      let non2xx = 0;
+      const rate = await fixedWork(s.connections, amount, async () => {
+        const t0 = performance.now();
+        if ((await httpGet(keepAlive, `${url}${c.path()}`)) !== 200) non2xx++;
+        latencies.push(performance.now() - t0);
+      });
+      latencies.sort((a, b) => a - b);
+      const at = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * p))]!);
+      return { rate, non2xx, p50: at(0.5), p99: at(0.99) };
     };
     const viaDriver = (c: ReadCase, amount: number) => fixedWork(s.connections, amount, () => c.driver(db));
     const amounts = new Map<string, number>();
     for (const c of cases) {
-      const rate = await viaDriver(c, s.connections); // warm-up: JIT, connection pools, and the rate
+      await viaDriver(c, s.connections); // warm-up: JIT, connection pools
       await viaEdge(c, s.connections);
+      const rate = await viaDriver(c, 2 * s.connections);
       amounts.set(c.name, Math.max(1, Math.round((rate * s.seconds) / s.connections)) * s.connections);
       log(`  warm-up ${c.name}: driver ${Math.round(rate)}/s → ${amounts.get(c.name)} requests per measurement`);
     }
@@ -266,7 +288,7 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
       for (const c of cases) {
         const start = loadAverage();
         const amount = amounts.get(c.name)!;
-        let edgeRun: AutocannonResult & { seconds: number };
+        let edgeRun: Awaited<ReturnType<typeof viaEdge>>;
         let driverQps: number;
         if (round % 2 === 0) {
           edgeRun = await viaEdge(c, amount);
@@ -275,7 +297,7 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
           driverQps = await viaDriver(c, amount);
           edgeRun = await viaEdge(c, amount);
         }
-        const edgeRps = edgeRun.requests.total / edgeRun.seconds;
+        const edgeRps = edgeRun.rate;
         const r: ReadRound = {
           requests: amount,
           edgeRequestsPerSecond: Number(edgeRps.toFixed(1)),
@@ -283,13 +305,12 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
           driverMeanMs: Math.round((s.connections * 1000) / driverQps),
           ratio: Number((edgeRps / driverQps).toFixed(3)),
           edgeNon2xx: edgeRun.non2xx,
-          edgeErrors: edgeRun.errors,
-          edgeP50Ms: edgeRun.latency.p50,
-          edgeP99Ms: edgeRun.latency.p99,
+          edgeP50Ms: edgeRun.p50,
+          edgeP99Ms: edgeRun.p99,
           machineLoad: { start, end: loadAverage() },
         };
         rounds.get(c.name)!.push(r);
-        log(`  round ${round + 1}/${s.repeats} ${c.name}: edge ${r.edgeRequestsPerSecond}/s (p50 ${r.edgeP50Ms} ms) vs driver ${r.driverQueriesPerSecond}/s (mean ${r.driverMeanMs} ms), ${r.requests} each → ${r.ratio}${r.edgeNon2xx + r.edgeErrors > 0 ? ` (${r.edgeNon2xx} non-2xx, ${r.edgeErrors} errors)` : ''}, load ${r.machineLoad.end[0]}`);
+        log(`  round ${round + 1}/${s.repeats} ${c.name}: edge ${r.edgeRequestsPerSecond}/s (p50 ${r.edgeP50Ms} ms) vs driver ${r.driverQueriesPerSecond}/s (mean ${r.driverMeanMs} ms), ${r.requests} each → ${r.ratio}${r.edgeNon2xx > 0 ? ` (${r.edgeNon2xx} non-200)` : ''}, load ${r.machineLoad.end[0]}`);
       }
     }
     const queries: ReadQueryResult[] = [];
@@ -302,6 +323,7 @@ export async function measureReads(stack: StackEndpoints, runId: string, s: Read
     const perRound = Array.from({ length: s.repeats }, (_, i) => Math.min(...queries.map((q) => q.rounds[i]!.ratio)));
     return { orders: s.orders, seedSeconds, connections: s.connections, seconds: s.seconds, repeats: s.repeats, indexes, queries, ratio: ratioSpread(perRound) };
   } finally {
+    agent?.destroy();
     if (edge && edge.child.exitCode === null) {
       const exited = new Promise((r) => edge!.child.once('exit', r));
       edge.child.kill('SIGTERM');
