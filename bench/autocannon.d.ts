@@ -9,7 +9,7 @@ declare module 'autocannon' {
     max: number;
     total: number;
   }
-  interface Result {
+  export interface Result {
     requests: Histogram;
     latency: Histogram;
     throughput: Histogram;
@@ -20,6 +20,14 @@ declare module 'autocannon' {
     duration: number;
     statusCodeStats?: Record<string, { count: number }>;
   }
+  interface RequestParams {
+    method?: string;
+    path?: string;
+  }
+  interface Request extends RequestParams {
+    /** Called before each send of this request; may change its path (e.g. a random id). */
+    setupRequest?(request: Required<RequestParams>, context: object): Required<RequestParams>;
+  }
   interface Options {
     url: string;
     connections?: number;
@@ -29,6 +37,7 @@ declare module 'autocannon' {
     headers?: Record<string, string>;
     body?: string;
     timeout?: number;
+    requests?: Request[];
   }
   function autocannon(opts: Options): Promise<Result>;
   export default autocannon;

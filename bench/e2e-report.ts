@@ -6,15 +6,17 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { MachineFacts } from './machine-facts.js';
-import type { StepResult } from './e2e.js';
+import type { MachineFacts, StepLoad } from './machine-facts.js';
+import type { OverloadResult, StepResult } from './rate-step.js';
+import { formatSpread, type RatioSpread } from './ratio-spread.js';
+import type { ReadsResult } from './read-measure.js';
 
 export interface ReportInput {
   runId: string;
   startedAt: string;
   finishedAt: string;
   settings: { quick: boolean; stepSeconds: number; warmupSeconds: number; soakSeconds: number; partitions: number };
-  machine: MachineFacts;
+  machine: MachineFacts & { loadAverageAtEnd?: number[] };
   summary: {
     edgeRatio: number;
     processorRatio: number;
@@ -24,15 +26,30 @@ export interface ReportInput {
     halfRateCps: number;
     edgeVsProducerPerf: number;
     soakRssMiB: { seconds: number; edge: { start: number; end: number }; processor: { start: number; end: number } };
+    // Since the repeated pairs, reads and overload (older runs lack them).
+    readRatio?: number | null;
+    maxRateHeld?: boolean;
+    overloadDrainSeconds?: number | null;
+    spread?: { edgeRatio: RatioSpread; processorRatio: RatioSpread; readRatio?: RatioSpread };
   };
   baselines: {
-    edge: { connections: number; seconds: number; ceiling: { requestsPerSecond: number; latencyMs: { p99: number } }; kafka: { requestsPerSecond: number; latencyMs: { p99: number } }; ratio: number };
+    edge: {
+      connections: number;
+      seconds: number;
+      ceiling: { requestsPerSecond: number; latencyMs: { p99: number } };
+      kafka: { requestsPerSecond: number; latencyMs: { p99: number } };
+      ratio: number;
+      rounds?: { ratio: number; kafka: { machineLoad: StepLoad } }[];
+    };
     producerPerformance: { records: number; recordSize: number; recordsPerSecond: number; latencyMs: { p99: number }; props: string[] };
-    processor: { orders: number; commands: number; processorCommandsPerSecond: number; rawMongoUpsertsPerSecond: number; ratio: number };
+    processor: { orders: number; commands: number; processorCommandsPerSecond: number; rawMongoUpsertsPerSecond: number; ratio: number; rounds?: { ratio: number; machineLoad: StepLoad }[] };
   };
   steps: StepResult[];
+  confirms?: StepResult[];
   half: StepResult;
   soak: StepResult;
+  reads?: ReadsResult;
+  overload?: OverloadResult;
 }
 
 /** Flat: the end within 10 % (+10 MiB of noise) of the start. */
@@ -40,9 +57,58 @@ const flat = (x: { start: number; end: number }) => x.end <= x.start * 1.1 + 10;
 const pct = (r: number) => `${(r * 100).toFixed(0)} %`;
 const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
 
+const loadOf = (l: StepLoad | undefined) => (l ? `${l.start[0]} → ${l.end[0]}` : '');
+const failedOf = (f: Record<string, number>) => Object.entries(f).map(([k, v]) => `${v}×${k}`).join(' ') || '0';
+const spreadOf = (s: RatioSpread | undefined) => (s ? ` (median of ${s.values.length}: ${s.min}–${s.max})` : '');
+
 function stepRow(s: StepResult, label = ''): string {
-  const failed = Object.entries(s.load.failed).map(([k, v]) => `${v}×${k}`).join(' ') || '0';
-  return `| ${s.offeredRate}${label} | ${s.seconds} | ${s.orders} | ${s.httpAcceptedPerSecond} | ${s.e2ePerSecond} | ${s.http.p99} | ${s.fromAccept.p50} | ${s.fromAccept.p90} | ${s.fromAccept.p99} | ${s.fromSend.p99} | ${s.fromAccept.max} | ${failed} | ${s.sustainable ? 'yes' : 'no'} |`;
+  return `| ${s.offeredRate}${label} | ${s.seconds} | ${s.orders} | ${s.httpAcceptedPerSecond} | ${s.e2ePerSecond} | ${s.http.p99} | ${s.fromAccept.p50} | ${s.fromAccept.p90} | ${s.fromAccept.p99} | ${s.fromSend.p99} | ${s.fromAccept.max} | ${failedOf(s.load.failed)} | ${s.sustainable ? 'yes' : 'no'} | ${loadOf(s.machineLoad)} |`;
+}
+
+function readsSection(r: ReadsResult): string {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[(xs.length - 1) >> 1];
+  const rows = r.queries.map((q) => {
+    const pd = q.plan.pushdown ? ` (pushdown: filter ${q.plan.pushdown.filter}, sort ${q.plan.pushdown.sort}, limit ${q.plan.pushdown.limit})` : '';
+    return `| ${q.name} | ${median(q.rounds.map((x) => x.edgeRequestsPerSecond))} (p50 ${median(q.rounds.map((x) => x.edgeP50Ms))} ms) | ${median(q.rounds.map((x) => x.driverQueriesPerSecond))} (mean ${median(q.rounds.map((x) => x.driverMeanMs))} ms) | ${formatSpread(q.ratio)} | ${q.plan.serverPlan.join('; ')}${pd} | ${q.plan.serverUsesIndex ? 'index' : '**scan**'} | ${q.plan.mongoIndex ?? '**none**'} | ${q.rounds.map((x) => loadOf(x.machineLoad)).join(', ')} |`;
+  });
+  return `## Reads (same run, same server)
+
+${r.orders} orders seeded straight into MongoDB (documents built by the domain, ${r.seedSeconds} s), indexed by
+\`ensureOrderIndexes\`. Ours: the real edge in its own process, ${r.connections} concurrent loops of keep-alive GETs from
+the bench process. Baseline: the same driver calls the edge makes (\`findOrderDocument\` /
+\`listOrderDocuments\`), ${r.connections} concurrent loops in the bench process. Both sides make the same number of requests
+(about ${r.seconds} s at the driver's warm-up rate), ${r.repeats} rounds, interleaved. Requests/s are
+the median round's; ratio = median (min–max). "server plan" is the server's own \`explain\` of the
+find command the edge sent; "MongoDB index" is the index whose key starts with the filter's
+equality fields then the sort keys (\`order.createdAt\` −1, \`_id\` −1), i.e. the one MongoDB would use.
+
+| query | edge /s | driver /s | ratio | server plan | server reads | MongoDB index | load 1 min |
+|---|---|---|---|---|---|---|---|
+${rows.join('\n')}
+
+Indexes on \`orders\`: ${r.indexes.map((i) => `\`${i.name}\` ${JSON.stringify(i.key)}`).join(', ')}.
+`;
+}
+
+function overloadSection(o: OverloadResult): string {
+  const rss = (x: { start: number; max: number; end: number }) => `${x.start} → max ${x.max} → ${x.end} MiB`;
+  return `## Overload
+
+${o.offeredRate}/s offered (${(o.offeredRate / o.maxRate).toFixed(1)}× the maximum ${o.maxRate}/s) for ${o.seconds} s, open model, then no load
+until every accepted command's event was seen (at most ${o.drainTimeoutSeconds} s).
+
+| | |
+|---|---|
+| accepted (202) | ${o.httpAcceptedPerSecond}/s |
+| shed (503) | ${o.shedPerSecond}/s, ${o.shedWithRetryAfter ? 'all with' : '**some without**'} \`Retry-After\` |
+| other answers | ${failedOf(Object.fromEntries(Object.entries(o.load.failed).filter(([k]) => k !== '503')))}; ${o.load.skipped} slots not sent (client's in-flight cap) |
+| backlog when the load stopped | ${o.backlogAtLoadEnd} commands |
+| drain | ${o.drainSeconds === null ? `**not finished** in ${o.drainTimeoutSeconds} s` : `${o.drainSeconds} s at ${o.drainPerSecond ?? '–'}/s (maximum ${o.maxRate}/s)`} |
+| lost | ${o.accepted} accepted, ${o.outcomes} outcomes stored, ${o.unmatchedAfterDrain} events never seen: **${o.lost === 0 && o.unmatchedAfterDrain === 0 ? 'nothing lost' : `${Math.max(o.lost, o.unmatchedAfterDrain)} lost`}** |
+| edge RSS | ${rss(o.rssMiB.edge)} |
+| processor RSS | ${rss(o.rssMiB.processor)} |
+| load 1 min | ${loadOf(o.machineLoad)} |
+`;
 }
 
 export function renderReport(r: ReportInput, svgFile: string, fixes: string): string {
@@ -63,14 +129,14 @@ ${r.settings.warmupSeconds} s warm-up; ${r.settings.partitions} partitions per t
 
 | target | measured | |
 |---|---|---|
-| edge ≥ 50 % of the bare-validation ceiling (${b.edge.connections} connections) | ${b.edge.kafka.requestsPerSecond} / ${b.edge.ceiling.requestsPerSecond} req/s = ${pct(s.edgeRatio)} | ${met(s.edgeRatio >= 0.5)} |
-| processor ≥ 50 % of raw MongoDB bulk upserts | ${b.processor.processorCommandsPerSecond} / ${b.processor.rawMongoUpsertsPerSecond} per s = ${pct(s.processorRatio)} | ${met(s.processorRatio >= 0.5)} |
+| edge ≥ 50 % of the bare-validation ceiling (${b.edge.connections} connections) | ${b.edge.kafka.requestsPerSecond} / ${b.edge.ceiling.requestsPerSecond} req/s = ${pct(s.edgeRatio)}${spreadOf(s.spread?.edgeRatio)} | ${met(s.edgeRatio >= 0.5)} |
+| processor ≥ 50 % of raw MongoDB bulk upserts | ${b.processor.processorCommandsPerSecond} / ${b.processor.rawMongoUpsertsPerSecond} per s = ${pct(s.processorRatio)}${spreadOf(s.spread?.processorRatio)} | ${met(s.processorRatio >= 0.5)} |${r.reads && s.readRatio != null ? `\n| reads ≥ 50 % of the same driver queries (lowest of ${r.reads.queries.length} queries, ${r.reads.orders} orders) | ${pct(s.readRatio)}${spreadOf(s.spread?.readRatio)} | ${met(s.readRatio >= 0.5)} |` : ''}${r.overload ? `\n| overload ${r.overload.offeredRate}/s for ${r.overload.seconds} s: shed with 503 + Retry-After or buffer, bounded memory, drain, nothing lost | ${r.overload.shedPerSecond}/s shed, edge RSS max ${r.overload.rssMiB.edge.max} MiB, drained in ${s.overloadDrainSeconds ?? '—'} s, lost ${r.overload.lost} | ${met(r.overload.shedWithRetryAfter && r.overload.lost === 0 && r.overload.unmatchedAfterDrain === 0 && r.overload.drainSeconds !== null)} |` : ''}
 | e2e p99 ≤ 100 ms at half the maximum (${s.halfRateCps}/s of ${s.maxRateCps}/s) | ${s.e2eP99Ms} ms accept → event (${s.e2eP99FromSendMs} ms send → event) | ${met(s.e2eP99Ms <= 100)} |
 | memory flat over the soak (${rss.seconds} s at ${s.halfRateCps}/s, ${r.soak.orders} orders) | edge ${rssGrowth(rss.edge)}, processor ${rssGrowth(rss.processor)} | ${rss.seconds < 600 ? 'soak shorter than 10 min (BENCH_SOAK_SECONDS=600 for the full one)' : `edge ${flat(rss.edge) ? '**flat**' : '**grew**'}, processor ${flat(rss.processor) ? '**flat**' : '**grew**'}${r.soak.sustainable ? '' : ' (soak not sustainable: backlog grew)'}`} |
 
 Maximum sustainable rate: **${s.maxRateCps} commands/s** (sustainable = every slot sent,
 ≤ 1 % errors, ≥ 95 % of the rate accepted over HTTP, ≥ 90 % completed end to end, nothing
-unmatched after the drain).
+unmatched after the drain)${s.maxRateHeld === undefined ? '.' : `; ${s.maxRateHeld ? 'it **held**' : 'it **did not hold**'} for the soak's duration on the soak's database (rows "check"), and the soak at half of it ${r.soak.sustainable ? 'kept up' : '**fell behind**'}. A maximum that does not hold is lowered and checked again (BENCH_SEARCH_RETRIES).`}
 
 ## Baselines (same run, same servers)
 
@@ -79,13 +145,14 @@ unmatched after the drain).
 | HTTP: bare Fastify route, same validation, no Kafka (autocannon, ${b.edge.connections} conn, ${b.edge.seconds} s) | ${b.edge.ceiling.requestsPerSecond} req/s, p99 ${b.edge.ceiling.latencyMs.p99} ms | edge ${b.edge.kafka.requestsPerSecond} req/s, p99 ${b.edge.kafka.latencyMs.p99} ms | ${pct(b.edge.ratio)} |
 | produce: Kafka ProducerPerformance (${b.producerPerformance.records} × ${b.producerPerformance.recordSize} B, ${b.producerPerformance.props.join(' ')}) | ${b.producerPerformance.recordsPerSecond} records/s, p99 ${b.producerPerformance.latencyMs.p99} ms | edge ${b.edge.kafka.requestsPerSecond} req/s | ${pct(s.edgeVsProducerPerf)} |
 | write: raw bulk upserts (replace by _id, 50/bulk) of the processor's own final documents, ${b.processor.commands} writes | ${b.processor.rawMongoUpsertsPerSecond} docs/s | processor ${b.processor.processorCommandsPerSecond} commands/s (${b.processor.orders} orders × create + validate, preloaded) | ${pct(b.processor.ratio)} |
-
+${b.edge.rounds ? `\nEach pair ran ${b.edge.rounds.length} times, interleaved (ours first in odd rounds, the baseline first in even ones); the table shows the median round. Ratios per round — edge: ${b.edge.rounds.map((x) => `${x.ratio} (load ${loadOf(x.kafka.machineLoad)})`).join(', ')}; processor: ${(b.processor.rounds ?? []).map((x) => `${x.ratio} (load ${loadOf(x.machineLoad)})`).join(', ')}.\n` : ''}
+${r.reads ? readsSection(r.reads) : ''}
 ## Rate steps
 
-| offered /s | s | orders | 202 /s | e2e /s | http p99 | p50 | p90 | p99 | send→event p99 | max | failed | sustainable |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| offered /s | s | orders | 202 /s | e2e /s | http p99 | p50 | p90 | p99 | send→event p99 | max | failed | sustainable | load 1 min |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${r.steps.map((x) => stepRow(x)).join('\n')}
-${stepRow(r.half, ' (half max)')}
+${(r.confirms ?? []).map((x) => `${stepRow(x, ' (check)')}\n`).join('')}${stepRow(r.half, ' (half max)')}
 ${stepRow(r.soak, ' (soak)')}
 
 Latencies in ms; p50/p90/p99/max are 202 → event. "orders" = distinct orders the step created
@@ -98,14 +165,14 @@ RSS during the soak, every minute (MiB, all samples in the JSON): ${r.soak.rssMi
     .filter((x, i, all) => x.t % 60 === 0 || i === all.length - 1)
     .map((x) => `t=${x.t}s edge ${x.edge} / processor ${x.processor}`)
     .join('; ')}; after the drain edge ${r.soak.rssMiB.edge.end} / processor ${r.soak.rssMiB.processor.end}.
-
+${r.overload ? `\n${overloadSection(r.overload)}` : ''}
 ## Machine
 
 | | |
 |---|---|
 | CPU | ${m.cpus} × ${m.cpuModel} |
 | memory | ${m.memoryGiB} GiB |
-| load average at start | ${m.loadAverageAtStart.join(', ')} |
+| load average at start | ${m.loadAverageAtStart.join(', ')} |${m.loadAverageAtEnd ? `\n| load average at end | ${m.loadAverageAtEnd.join(', ')} |` : ''}
 | OS | ${m.os} |
 | Node.js | ${m.node} |
 | Java | ${m.java} |

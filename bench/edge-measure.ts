@@ -62,7 +62,8 @@ async function serve(mode: EdgeMode, runId: string): Promise<void> {
   });
 }
 
-function startChild(mode: EdgeMode, runId: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
+/** One edge (this file in `serve` mode) in its own process on the run's database and topics; the caller kills it. */
+export function startEdgeChild(mode: EdgeMode, runId: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), 'serve', mode, runId], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env,
@@ -90,7 +91,7 @@ export interface EdgeMeasurement {
 
 /** One closed-model autocannon run (after a 2 s warm-up) against a fresh edge child. */
 export async function measureEdge(mode: EdgeMode, runId: string, connections: number, seconds: number, env: NodeJS.ProcessEnv = process.env): Promise<EdgeMeasurement> {
-  const { child, port } = await startChild(mode, runId, env);
+  const { child, port } = await startEdgeChild(mode, runId, env);
   try {
     const url = `http://127.0.0.1:${port}/api/v1/orders`;
     const request = { url, method: 'POST', headers: { 'content-type': 'application/json' }, body: SEED_BODY, connections };

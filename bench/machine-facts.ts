@@ -1,5 +1,6 @@
 // What the numbers were measured on: cores, memory, load, versions of every server.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { mongoServerName } from './processor-measure.js';
@@ -35,4 +36,26 @@ export async function machineFacts(mongodbUri: string): Promise<MachineFacts> {
     registry: `Apicurio Registry ${versions.apicurio ?? '?'}`,
     mongo: `${await mongoServerName(mongodbUri)}; the stack pins FerretDB ${versions.ferretdb ?? '?'}`,
   };
+}
+
+/** The 1-, 5- and 15-minute load averages now (/proc/loadavg; os.loadavg() elsewhere). */
+export function loadAverage(): number[] {
+  try {
+    return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number);
+  } catch {
+    return os.loadavg().map((l) => Number(l.toFixed(2)));
+  }
+}
+
+/** The machine's load around one measurement: load averages at its start and end. */
+export interface StepLoad {
+  start: number[];
+  end: number[];
+}
+
+/** Runs `fn` and returns its result with the load averages before and after it. */
+export async function withLoad<T>(fn: () => Promise<T>): Promise<T & { machineLoad: StepLoad }> {
+  const start = loadAverage();
+  const result = await fn();
+  return { ...result, machineLoad: { start, end: loadAverage() } };
 }

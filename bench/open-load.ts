@@ -25,6 +25,8 @@ export interface LoadResult {
   failed: Record<string, number>;
   /** Slots not sent because maxInFlight requests were already waiting. */
   skipped: number;
+  /** 503 answers that came without a Retry-After header (shedding must say when to retry). */
+  unavailableWithoutRetryAfter: number;
 }
 
 export interface LoadOptions {
@@ -37,13 +39,13 @@ export interface LoadOptions {
   onAccepted(a: Accepted): void;
 }
 
-function send(agent: Agent, base: string, method: string, path: string, body: string): Promise<{ status: number; body: string }> {
+function send(agent: Agent, base: string, method: string, path: string, body: string): Promise<{ status: number; body: string; retryAfter: boolean }> {
   return new Promise((resolve, reject) => {
     const req = request(`${base}${path}`, { agent, method, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, retryAfter: res.headers['retry-after'] !== undefined }));
     });
     req.on('error', reject);
     req.end(body);
@@ -54,12 +56,12 @@ export async function openLoad(opts: LoadOptions): Promise<LoadResult> {
   const maxInFlight = opts.maxInFlight ?? 2000;
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const toValidate: string[] = [];
-  const result: LoadResult = { scheduled: 0, accepted: 0, failed: {}, skipped: 0 };
+  const result: LoadResult = { scheduled: 0, accepted: 0, failed: {}, skipped: 0, unavailableWithoutRetryAfter: 0 };
   const pending = new Set<Promise<void>>();
   // Pool mode: orders ready for their next command, and what that command is.
   const ready = [...(opts.pool?.keys() ?? [])];
   const next = new Map([...(opts.pool ?? [])].map(([id, kind]) => [id, { kind, modifies: 0 }]));
-  const request = (slot: number): { kind: CommandKind; orderId?: string; call: Promise<{ status: number; body: string }> } | undefined => {
+  const request = (slot: number): { kind: CommandKind; orderId?: string; call: Promise<{ status: number; body: string; retryAfter: boolean }> } | undefined => {
     if (opts.pool) {
       const orderId = ready.shift();
       if (!orderId) return undefined;
@@ -90,6 +92,7 @@ export async function openLoad(opts: LoadOptions): Promise<LoadResult> {
       (r) => {
         if (r.status !== 202) {
           result.failed[r.status] = (result.failed[r.status] ?? 0) + 1;
+          if (r.status === 503 && !r.retryAfter) result.unavailableWithoutRetryAfter++;
           if (opts.pool && orderId) ready.push(orderId); // same command again later
           return;
         }
