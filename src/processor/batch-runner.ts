@@ -1,7 +1,9 @@
 // Runs a group of partition batches through the pipeline until it is done, whatever
 // fails (the exception handlers of Kafka Streams, in one place):
 // - an outage is retried with capped exponential backoff, forever (G4: never skip);
-// - a conflict is retried at once, reading every order again;
+// - a conflict is retried reading every order again: at once a few times (a create
+//   assumed new, a zombie's lost race), then with backoff — a conflict that persists
+//   (a document someone else keeps changing or wrote without our revision) must not spin;
 // - a processing error is retried once, then isolated: each partition batch is split in
 //   halves, in offset order, until the one record that fails is found; that record is
 //   dead-lettered as PROCESSING_FAILED and the rest goes on.
@@ -36,6 +38,9 @@ export interface RunnerDeps {
 /** Processing errors tolerated on a whole group before isolating the record behind them. */
 const PROCESSING_ATTEMPTS = 2;
 
+/** Conflicts in a row retried without waiting; the ones after back off like outages. */
+const IMMEDIATE_CONFLICT_RETRIES = 3;
+
 const backoffMs = (attempt: number): number => Math.min(5000, 100 * 2 ** Math.min(attempt - 1, 10)) * (0.5 + Math.random() / 2);
 
 const halves = (b: Batch): [Batch, Batch] => {
@@ -63,6 +68,7 @@ export class BatchRunner {
   private async attempt(owned: OwnedBatch[], processingAttempts: number, afterFailure: boolean): Promise<Error | undefined> {
     const { pipeline, logger, metrics } = this.deps;
     let processingFailures = 0;
+    let conflictsInARow = 0;
     let failedBefore = afterFailure;
     for (let attempt = 1; ; attempt++) {
       if (this.deps.isStopping() && attempt > 1) throw new Error('stopping: batch left to the next owner');
@@ -84,7 +90,9 @@ export class BatchRunner {
         this.deps.onFailure(error, kind);
         logger.warn({ err: error.message, kind, attempt, batches: batches.map((b) => ({ partition: b.partition, firstOffset: b.messages[0]?.offset, records: b.messages.length })) }, 'batch failed');
         if (kind === 'processing' && ++processingFailures >= processingAttempts) return error;
-        if (kind !== 'conflict') await new Promise((r) => setTimeout(r, backoffMs(attempt)));
+        conflictsInARow = kind === 'conflict' ? conflictsInARow + 1 : 0;
+        const waitMs = kind !== 'conflict' ? backoffMs(attempt) : conflictsInARow > IMMEDIATE_CONFLICT_RETRIES ? backoffMs(conflictsInARow - IMMEDIATE_CONFLICT_RETRIES) : 0;
+        if (waitMs > 0) await new Promise((r) => setTimeout(r, waitMs));
       }
     }
   }

@@ -29,6 +29,12 @@ export interface PartitionPosition {
 
 export class TransactionCommitter {
   private producer: Producer | undefined;
+  /**
+   * The producer cannot be trusted with another transaction (an abort or a begin
+   * failed: fenced, a fatal error, a transaction left open, a reconnect that failed):
+   * the next transaction starts on a new one.
+   */
+  private broken = false;
 
   constructor(private readonly deps: CommitterDeps) {}
 
@@ -64,8 +70,7 @@ export class TransactionCommitter {
     commandIds: readonly string[] = [],
     alongside: () => Promise<void> = async () => undefined,
   ): Promise<void> {
-    const producer = this.producer!;
-    const tx = await producer.transaction();
+    const tx = await this.begin();
     try {
       const sending = this.send(tx, consumer, topic, positions, byTopic);
       sending.catch(() => undefined); // awaited below, after alongside; never an unhandled rejection
@@ -75,17 +80,32 @@ export class TransactionCommitter {
     } catch (err) {
       this.deps.metrics.transactionAborts.inc();
       try {
+        await this.deps.failpoints.hit('abort');
         await tx.abort();
       } catch (abortErr) {
-        // A producer that cannot abort is unusable (fenced or broken): start a new one.
-        this.deps.logger.warn({ err: (abortErr as Error).message }, 'abort failed, recreating the transactional producer');
-        await producer.disconnect().catch(() => undefined);
-        await this.connect();
+        this.deps.logger.warn({ err: (abortErr as Error).message }, 'abort failed: the next transaction starts on a new producer');
+        this.broken = true;
       }
       throw err;
     }
     // The window of an ambiguous commit: it succeeded, and the caller may hear otherwise.
     await this.deps.failpoints.hit('commit', { commandIds });
+  }
+
+  /** A transaction on a usable producer: a broken one is replaced first, and one that cannot begin is marked broken. */
+  private async begin(): Promise<Producer> {
+    if (this.broken) {
+      await this.producer?.disconnect().catch(() => undefined);
+      await this.deps.failpoints.hit('producer-reconnect');
+      await this.connect(); // if this fails, still broken: the runner retries (an outage)
+      this.broken = false;
+    }
+    try {
+      return await this.producer!.transaction();
+    } catch (err) {
+      this.broken = true;
+      throw err;
+    }
   }
 
   private async send(tx: Producer, consumer: Consumer, topic: string, positions: PartitionPosition[], byTopic: Map<string, OutMessage[]>): Promise<void> {

@@ -7,7 +7,7 @@
 // moves on.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
-import { SimulatedCommitTimeout } from '../shared/failpoints.js';
+import { SimulatedCommitTimeout, SimulatedOutage } from '../shared/failpoints.js';
 import { RegistryUnavailableError, SchemaRegistrationError } from '../shared/registry.js';
 import { ConcurrentWriteError } from './order-store.js';
 
@@ -27,7 +27,7 @@ const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 
 export function classifyError(err: unknown): ErrorKind {
   if (err instanceof ConcurrentWriteError) return 'conflict';
-  if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout) return 'outage';
+  if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout || err instanceof SimulatedOutage) return 'outage';
   // The registry refuses one of our schemas (incompatible with what a subject holds): no
   // record can fix that, and dead-lettering every command whose event needs that schema
   // until someone fixes the registry would tear order histories apart. It blocks, and

@@ -9,6 +9,8 @@ export const FAILPOINT_WINDOWS = {
   'before-mongo-write': 'after the batch is planned and encoded, before its MongoDB write',
   'after-mongo-write': 'after the batch is written to MongoDB, before its Kafka transaction',
   commit: 'the Kafka transaction commit',
+  abort: 'aborting a failed Kafka transaction',
+  'producer-reconnect': 'recreating the transactional producer after a failed abort',
   plan: 'planning a batch (decide/evolve of its commands)',
   'before-cache-update': 'after the Kafka commit, before the order cache takes the new states',
 } as const;
@@ -19,6 +21,7 @@ export type FailpointAction =
   | { kind: 'exit' } // SIGKILL this process: a crash, no cleanup
   | { kind: 'stop' } // SIGSTOP this process: frozen (a long GC pause, a stalled VM) until someone sends SIGCONT
   | { kind: 'throw' } // an exception
+  | { kind: 'outage' } // an error the processor takes for an outage (a broker or database not answering)
   | { kind: 'sleep'; ms: number }
   | { kind: 'timeout-after-success' }; // commit: succeeds, then reports a timeout
 
@@ -29,7 +32,7 @@ interface Armed {
   remaining: number;
 }
 
-const ACTION = /^(exit|stop|throw|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
+const ACTION = /^(exit|stop|throw|outage|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
 
 /** Parses the variable; returns the problems instead of throwing (config reports them all). */
 export function parseFailpoints(spec: string | undefined): { armed: Map<FailpointName, Armed>; problems: string[] } {
@@ -47,11 +50,12 @@ export function parseFailpoints(spec: string | undefined): { armed: Map<Failpoin
       kind === 'exit' && !ms ? { kind: 'exit' }
       : kind === 'stop' && !ms ? { kind: 'stop' }
       : kind === 'throw' && !ms ? { kind: 'throw' }
+      : kind === 'outage' && !ms ? { kind: 'outage' }
       : kind === 'sleep' && ms ? { kind: 'sleep', ms: Number(ms) }
       : kind === 'timeout-after-success' && !ms && name === 'commit' ? { kind: 'timeout-after-success' }
       : undefined;
     if (!action) {
-      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|stop|throw|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
+      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|stop|throw|outage|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
       continue;
     }
     armed.set(name as FailpointName, { action, remaining: times ? Number(times) : Number.POSITIVE_INFINITY, ...(commandId ? { commandId: commandId.toLowerCase() } : {}) });
@@ -63,6 +67,14 @@ export class FailpointError extends Error {
   constructor(name: FailpointName, detail: string) {
     super(`failpoint ${name}: ${detail}`);
     this.name = 'FailpointError';
+  }
+}
+
+/** Thrown by `<name>=outage`: what a broker or database that does not answer looks like to the processor. */
+export class SimulatedOutage extends Error {
+  constructor(name: FailpointName) {
+    super(`failpoint ${name}: simulated outage`);
+    this.name = 'SimulatedOutage';
   }
 }
 
@@ -104,6 +116,8 @@ export class Failpoints {
         return;
       case 'throw':
         throw new FailpointError(name, commandId ? `exception for command ${commandId}` : 'exception');
+      case 'outage':
+        throw new SimulatedOutage(name);
       case 'sleep':
         await new Promise((r) => setTimeout(r, action.ms));
         return;

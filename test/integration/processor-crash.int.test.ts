@@ -2,7 +2,6 @@
 // time (same instance id, so the new one fences the dead one's open transaction), then
 // check exactly-once against a replay of the command log: one outcome per command,
 // each event once and in order for read_committed readers, MongoDB equal to the replay.
-import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeCommandJson } from '../../src/schemas/index.js';
 import { loadConfig } from '../../src/shared/config.js';
@@ -13,7 +12,7 @@ import { schemaResolver } from '../../src/shared/registry.js';
 import { hotOrder } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
-import { exited, replicaReadiness, spawnReplica } from '../support/processor-process.js';
+import { exited, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
 // CRASH_ORDERS orders × 5 commands: 4,000 × 5 = 20,000 commands by default, plus three
@@ -25,13 +24,23 @@ const HOT_MODIFICATIONS = 300;
 const KILLS = 5;
 
 /** Starts a replica and waits until it consumes (its /ready answers 200). */
-async function startReplica(env: Record<string, string>): Promise<ChildProcess> {
+async function startReplica(env: Record<string, string>): Promise<ReplicaProcess> {
   const replica = await spawnReplica(env);
   await waitFor(async () => {
     if (replica.child.exitCode !== null) throw new Error(`replica exited by itself with ${replica.child.exitCode}`);
     return (await replicaReadiness(replica))?.status === 200;
   }, 60_000, 'replica ready');
-  return replica.child;
+  return replica;
+}
+
+/** waitFor, and on failure what the replica logged last (it is the suspect). */
+async function waitForReplica(replica: ReplicaProcess, probe: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  try {
+    await waitFor(probe, timeoutMs, what);
+  } catch (err) {
+    const ready = await replicaReadiness(replica);
+    throw new Error(`${(err as Error).message}\nreplica /ready: ${JSON.stringify(ready)}\nits last log lines:\n${replica.logs.slice(-40).join('\n')}`);
+  }
 }
 
 describe('G2/G3: exactly-once effects across SIGKILL', () => {
@@ -39,10 +48,10 @@ describe('G2/G3: exactly-once effects across SIGKILL', () => {
   const config = loadConfig(env);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'crash-test' });
   const mongo = createMongoClient(config.mongodbUri);
-  let child: ChildProcess | undefined;
+  let replica: ReplicaProcess | undefined;
 
   afterAll(async () => {
-    child?.kill('SIGKILL');
+    replica?.child.kill('SIGKILL');
     await mongo.close();
   });
 
@@ -71,26 +80,25 @@ describe('G2/G3: exactly-once effects across SIGKILL', () => {
     const db = mongo.db(config.mongodbDatabase);
     const applied = () => outcomesCollection(db).countDocuments();
     for (let k = 0; k < KILLS; k++) {
-      child = await startReplica(replicaEnv);
+      const current = (replica = await startReplica(replicaEnv));
       // Kill at a random moment once the replica has done some work.
       const before = await applied().catch(() => 0);
-      const replica = child;
-      await waitFor(async () => {
-        if (replica.exitCode !== null) throw new Error(`replica exited by itself with ${replica.exitCode}`);
+      await waitForReplica(current, async () => {
+        if (current.child.exitCode !== null) throw new Error(`replica exited by itself with ${current.child.exitCode}`);
         return (await applied()) > before;
       }, 60_000, 'progress before a kill');
       await new Promise((r) => setTimeout(r, Math.random() * 1500));
-      child.kill('SIGKILL');
-      await exited(child);
+      current.child.kill('SIGKILL');
+      await exited(current.child);
     }
     await feeding;
     await producer.disconnect();
 
-    child = await startReplica(replicaEnv);
-    await waitFor(async () => (await applied()) >= commands.length, 300_000, 'all outcomes after the last restart');
+    const last = (replica = await startReplica(replicaEnv));
+    await waitForReplica(last, async () => (await applied()) >= commands.length, 300_000, 'all outcomes after the last restart');
     expect(await applied()).toBe(commands.length);
     await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), commands.length);
-    child.kill('SIGTERM');
-    await exited(child);
+    last.child.kill('SIGTERM');
+    await exited(last.child);
   }, 600_000);
 });

@@ -7,6 +7,8 @@ export interface ReplicaProcess {
   child: ChildProcess;
   /** Its ops port (/health, /ready, /metrics). */
   opsUrl: string;
+  /** Its log lines (stdout), kept so a failing test can show what the replica did. */
+  logs: string[];
 }
 
 /** Starts a replica; it has not necessarily started consuming yet. */
@@ -16,9 +18,16 @@ export async function spawnReplica(env: Record<string, string>): Promise<Replica
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/processor/main.ts'], {
     // A clean environment: the replica must not inherit the test runner's variables.
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env, PROCESSOR_PORT: String(port) },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
   });
-  return { child, opsUrl: `http://127.0.0.1:${port}` };
+  const logs: string[] = [];
+  let partial = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    const lines = (partial + chunk).split('\n');
+    partial = lines.pop()!;
+    logs.push(...lines);
+  });
+  return { child, opsUrl: `http://127.0.0.1:${port}`, logs };
 }
 
 /** GET /ready of a replica: its status and reasons, or undefined while the port is closed. */
