@@ -24,12 +24,12 @@ describe('an order document rewritten without its revision', () => {
     const outcomes = () => outcomesCollection(p!.db).countDocuments();
     await produceCommands(p.kafka, p.config.topics.commands, [createOrder(orderId)]);
     await waitFor(async () => (await outcomes()) === 1, 60_000, 'the create applied');
-    const orders = ordersCollection(p.db);
-    const revision = (await orders.findOne({ _id: orderId }))!.revision;
-    await orders.updateOne({ _id: orderId }, { $unset: { revision: '' } });
+    const revision = (await ordersCollection(p.db).findOne({ _id: orderId }))!.revision;
+    await ordersCollection(p.db).updateOne({ _id: orderId }, { $unset: { revision: '' } });
 
     await p.stop(); // its cache holds the document as it was: start afresh
     p = await startProcessor(env);
+    const orders = ordersCollection(p.db);
     const conflicts = async () => (await p!.metrics.batchRetries.get()).values.find((v) => v.labels.kind === 'conflict')?.value ?? 0;
     await produceCommands(p.kafka, p.config.topics.commands, [command('ValidateOrder', orderId)]);
     await waitFor(async () => (await conflicts()) > 0, 60_000, 'the first conflict');
