@@ -5,7 +5,7 @@
 // driver — the very calls the edge makes (findOrderDocument / listOrderDocuments), from
 // this process, with the same concurrency — on the same server in the same run, ours and
 // the driver interleaved. The collection is seeded with documents built by the real
-// domain (test/support/edge-harness.ts orderDocument) and indexed by ensureOrderIndexes.
+// domain (test/support/edge-harness.ts seededOrder, with their history) and indexed by ensureOrderIndexes.
 //
 // Each query the edge sends is captured (driver command monitoring) and explained on the
 // server; on FerretDB the plan is FerretDB's own (which filters it pushes down to its
@@ -19,7 +19,7 @@ import { encodeCursor } from '../src/edge/cursor.js';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
 import { createMongoClient } from '../src/shared/mongo.js';
 import { ensureOrderIndexes, findOrderDocument, listOrderDocuments, ordersCollection, type OrderListQuery } from '../src/shared/orders-collection.js';
-import { orderDocument } from '../test/support/edge-harness.js';
+import { insertSeededOrders, seededOrder } from '../test/support/edge-harness.js';
 import { edgeRunNames, startEdgeChild } from './edge-measure.js';
 import { loadAverage, type StepLoad } from './machine-facts.js';
 import { ratioSpread, type RatioSpread } from './ratio-spread.js';
@@ -99,14 +99,14 @@ export async function seedOrders(db: Db, n: number, prefix: string): Promise<str
       const i = start + j;
       const id = `${prefix}-${String(i).padStart(6, '0')}`;
       ids.push(id);
-      return orderDocument(id, {
+      return seededOrder(id, {
         createdAt: new Date(now - i * 1000).toISOString(),
         customerId: `CUST-R${String(i % customers).padStart(5, '0')}`,
         priority: PRIORITIES[i % PRIORITIES.length]!,
         cancel: i % 5 === 4,
       });
     });
-    await ordersCollection(db).insertMany(docs, { ordered: false });
+    await insertSeededOrders(db, docs);
   }
   await ensureOrderIndexes(db);
   return ids;

@@ -6,7 +6,7 @@ export {
   evolve,
   replay,
   TERMINAL_STATUSES,
-  MAX_TIMELINE,
+  timelineEntryOf,
   type CommandResult,
   type Order,
   type OrderState,

@@ -8,7 +8,11 @@ import type { RejectionCode } from './rejections.js';
 
 export type { Address, OrderLine, OrderStatus, Priority };
 
-/** One entry per event: the order's history (status after the event, when, and why). */
+/**
+ * One entry per event: the order's history (status after the event, when, and why).
+ * Not part of the state: the state is rewritten on every command, the history only
+ * grows, so it is kept apart (an insert per event) and read next to the state.
+ */
 export interface TimelineEntry {
   status: OrderStatus;
   event: EventType;
@@ -36,7 +40,6 @@ export interface Order {
   cancellationReason: string | null;
   createdAt: string;
   updatedAt: string;
-  timeline: TimelineEntry[];
 }
 
 /** What became of a command (the outcome record is built from it). */
@@ -56,9 +59,6 @@ export const initialState: OrderState = Object.freeze({ version: 0, order: null 
 /** Terminal statuses: nothing leaves them. */
 export const TERMINAL_STATUSES: readonly OrderStatus[] = ['completed', 'cancelled'];
 
-/** Cap on timeline entries kept in state: the first (creation) plus the most recent ones. */
-export const MAX_TIMELINE = 200;
-
 const STATUS_AFTER: Record<Exclude<EventType, 'OrderReceived'>, OrderStatus> = {
   OrderModified: 'received',
   OrderValidated: 'validated',
@@ -70,9 +70,20 @@ const STATUS_AFTER: Record<Exclude<EventType, 'OrderReceived'>, OrderStatus> = {
   OrderCancelled: 'cancelled',
 };
 
-function appendTimeline(timeline: TimelineEntry[], entry: TimelineEntry): TimelineEntry[] {
-  const next = [...timeline, entry];
-  return next.length <= MAX_TIMELINE ? next : [next[0] as TimelineEntry, ...next.slice(next.length - MAX_TIMELINE + 1)];
+/** The status an event leaves the order in. */
+const statusAfter = (event: OrderEvent): OrderStatus => (event.type === 'OrderReceived' ? 'received' : STATUS_AFTER[event.type]);
+
+/** The history entry of one event: which command (and request) moved the order where. */
+export function timelineEntryOf(event: OrderEvent): TimelineEntry {
+  return {
+    status: statusAfter(event),
+    event: event.type,
+    at: event.occurredAt,
+    version: event.version,
+    commandId: event.causationId,
+    correlationId: event.correlationId,
+    ...(event.issuedBy !== undefined ? { issuedBy: event.issuedBy } : {}),
+  };
 }
 
 /**
@@ -102,11 +113,10 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
       cancellationReason: null,
       createdAt: event.occurredAt,
       updatedAt: event.occurredAt,
-      timeline: [],
     };
   } else {
     if (!state.order) throw new Error(`${event.type} for order ${event.orderId} that does not exist`);
-    order = { ...state.order, status: STATUS_AFTER[event.type], updatedAt: event.occurredAt };
+    order = { ...state.order, status: statusAfter(event), updatedAt: event.occurredAt };
     switch (event.type) {
       case 'OrderModified':
         order.priority = event.priority;
@@ -132,15 +142,6 @@ export function evolve(state: OrderState, event: OrderEvent): OrderState {
         break;
     }
   }
-  order.timeline = appendTimeline(order.timeline, {
-    status: order.status,
-    event: event.type,
-    at: event.occurredAt,
-    version: event.version,
-    commandId: event.causationId,
-    correlationId: event.correlationId,
-    ...(event.issuedBy !== undefined ? { issuedBy: event.issuedBy } : {}),
-  });
   return { ...state, version: event.version, order };
 }
 

@@ -1,10 +1,11 @@
 // The order as HTTP clients see it: the stored state with money as decimal amounts
 // (`{"amount": 29.99, "currency": "USD"}`, as in the seed) instead of minor units.
-import { amountAsNumber, type Money, type Order } from '../domain/index.js';
+import { amountAsNumber, type Money, type Order, type TimelineEntry } from '../domain/index.js';
 
 const price = (m: Money) => ({ amount: amountAsNumber(m), currency: m.currency });
 
-export function orderView(order: Order, version: number) {
+/** `timeline`: the order's history entries, oldest first (history-collection.ts). */
+export function orderView(order: Order, version: number, timeline: readonly TimelineEntry[]) {
   return {
     orderId: order.orderId,
     customerId: order.customerId,
@@ -28,19 +29,17 @@ export function orderView(order: Order, version: number) {
     createdAt: order.createdAt,
     updatedAt: order.updatedAt,
     version,
-    timeline: timelineView(order),
+    timeline: timelineView(timeline),
   };
 }
 
 /** The status timeline, oldest first: which command (and request, by correlation id) moved the order where. */
-export function timelineView(order: Order) {
-  return [...order.timeline]
-    .sort((a, b) => a.version - b.version)
-    .map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId, correlationId: t.correlationId, ...(t.issuedBy !== undefined ? { issuedBy: t.issuedBy } : {}) }));
+export function timelineView(entries: readonly TimelineEntry[]) {
+  return entries.map((t) => ({ status: t.status, event: t.event, at: t.at, version: t.version, commandId: t.commandId, correlationId: t.correlationId, ...(t.issuedBy !== undefined ? { issuedBy: t.issuedBy } : {}) }));
 }
 
 /** GET /api/v1/orders/{orderId}/history. */
-export const historyView = (order: Order) => ({ orderId: order.orderId, entries: timelineView(order) });
+export const historyView = (orderId: string, entries: readonly TimelineEntry[]) => ({ orderId, entries: timelineView(entries) });
 
 export type OrderView = ReturnType<typeof orderView>;
 

@@ -8,6 +8,7 @@ import { precheck } from '../domain/index.js';
 import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type HttpBody } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
 import type { StoredResponse } from '../shared/idempotency-collection.js';
+import { readTimelines } from '../shared/history-collection.js';
 import { findOrderDocument } from '../shared/orders-collection.js';
 import type { Scope } from './auth.js';
 import type { CommandSender } from './command-sender.js';
@@ -125,11 +126,12 @@ async function answerFor(
     return { status: body.status, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body };
   }
   const doc = await findOrderDocument(ctx.db, orderId).catch(() => null);
+  const timeline = doc ? (await readTimelines(ctx.db, new Map([[orderId, doc.version]])).catch(() => undefined))?.get(orderId) : undefined;
   const status = appliedStatus(type);
-  if (!doc?.order) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'applied', version: outcome.version } };
+  if (!doc?.order || !timeline) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'applied', version: outcome.version } };
   return {
     status,
-    headers: { ...headers, etag: etagOf(doc.version), 'content-type': 'application/json; charset=utf-8' },
-    body: orderView(doc.order, doc.version),
+    headers: { ...headers, ...(timeline.complete ? { etag: etagOf(doc.version) } : {}), 'content-type': 'application/json; charset=utf-8' },
+    body: orderView(doc.order, doc.version, timeline.entries),
   };
 }

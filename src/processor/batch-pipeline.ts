@@ -130,6 +130,7 @@ export class BatchPipeline {
           // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
           // it (every later request on that database hung).
           await store.write(writes);
+          await store.recordHistory(plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'event' ? [o.event] : []))));
           await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
           await failpoints.hit('after-mongo-write', { commandIds });
         }),

@@ -1,15 +1,18 @@
 // MongoDB side of a batch, the same on every server: one `$in` read of the touched
 // orders, one bulk write of their new documents (each an atomic single-document write,
-// conditional on the revision it was read at), one insert of the outcomes, one `$in`
-// read of the stored outcomes of the batch's commandIds. No multi-document transactions
+// conditional on the revision it was read at), one insert of their history entries
+// (after the documents: a writer whose write was refused records nothing), one insert
+// of the outcomes, one `$in` read of the stored outcomes of the batch's commandIds.
+// No multi-document transactions
 // (FerretDB has none). Our FerretDB build is patched to behave like MongoDB here
 // (stack/ferretdb/patches.mjs: atomic conditional writes, no bulk-update hang, `_id`
 // `$in` on the index).
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from 'mongodb';
-import { DUPLICATE_KEY } from '../shared/mongo.js';
+import { recordHistory } from '../shared/history-collection.js';
+import { DUPLICATE_KEY, insertOnce } from '../shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../shared/orders-collection.js';
 import { fromOutcomeDocument, outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
-import type { CommandOutcome } from '../schemas/index.js';
+import type { CommandOutcome, OrderEvent } from '../schemas/index.js';
 import type { OrderWrite } from './apply-batch.js';
 
 /** Another writer changed an order since we read it (a zombie replica during a rebalance). */
@@ -61,20 +64,15 @@ export class OrderStore {
     if (done !== writes.length) throw new ConcurrentWriteError(`${writes.length - done} of ${writes.length} conditional writes matched no document`);
   }
 
-  /**
-   * Inserts; an outcome already there (a replayed batch) is the same record and its
-   * duplicate key is ignored. Inserts, not upserts: one round trip, and the first
-   * outcome of a commandId is the one that stays.
-   */
+  /** Inserted once: the first outcome of a commandId is the one that stays. */
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
-    if (outcomes.length === 0) return;
     // One record per commandId even if a batch holds the same command twice.
     const unique = [...new Map(outcomes.map((o) => [outcomeKey(o.commandId), o])).values()];
-    try {
-      await outcomesCollection(this.db).insertMany(unique.map((o) => toOutcomeDocument(o, at)), { ordered: false });
-    } catch (err) {
-      const onlyDuplicates = err instanceof MongoBulkWriteError && [err.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
-      if (!onlyDuplicates) throw err;
-    }
+    await insertOnce(outcomesCollection(this.db), unique.map((o) => toOutcomeDocument(o, at)));
+  }
+
+  /** The history entries of these events (see history-collection.ts). */
+  recordHistory(events: OrderEvent[]): Promise<void> {
+    return recordHistory(this.db, events);
   }
 }

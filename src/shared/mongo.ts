@@ -1,6 +1,6 @@
 // The one place MongoDB clients are made, and index creation that is safe on both
 // MongoDB and FerretDB v1 (expiring records: expiry.ts).
-import { MongoClient, MongoServerError, type Collection, type Document, type IndexDescription } from 'mongodb';
+import { MongoBulkWriteError, MongoClient, MongoServerError, type Collection, type Document, type IndexDescription, type OptionalUnlessRequiredId } from 'mongodb';
 
 export function createMongoClient(uri: string, appName = 'order-service'): MongoClient {
   return new MongoClient(uri, {
@@ -13,6 +13,21 @@ export function createMongoClient(uri: string, appName = 'order-service'): Mongo
 
 export const DUPLICATE_KEY = 11000;
 const NAMESPACE_NOT_FOUND = 26;
+
+/**
+ * Inserts records that are written once and never change (outcomes, history entries):
+ * one already there is the same record written again (a replayed batch), so its
+ * duplicate key is ignored. Inserts, not upserts: one round trip, the first one stays.
+ */
+export async function insertOnce<T extends Document>(collection: Collection<T>, docs: OptionalUnlessRequiredId<T>[]): Promise<void> {
+  if (docs.length === 0) return;
+  try {
+    await collection.insertMany(docs, { ordered: false });
+  } catch (err) {
+    const onlyDuplicates = err instanceof MongoBulkWriteError && [err.writeErrors].flat().every((e) => e.code === DUPLICATE_KEY);
+    if (!onlyDuplicates) throw err;
+  }
+}
 
 export async function existingIndexNames(collection: Collection<Document>): Promise<Set<string>> {
   try {

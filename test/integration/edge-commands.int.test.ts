@@ -7,7 +7,7 @@ import { decodeCommand, type Command } from '../../src/schemas/index.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { schemaResolver } from '../../src/shared/registry.js';
-import { SEED_CREATE_BODY, json, orderDocument, produceOutcome, startEdge, untilReady, type EdgeHarness } from '../support/edge-harness.js';
+import { SEED_CREATE_BODY, json, insertSeededOrders, seededOrder, produceOutcome, startEdge, untilReady, type EdgeHarness } from '../support/edge-harness.js';
 import { consumeAll } from '../support/kafka-read.js';
 
 describe('edge command path (real Kafka, MongoDB, registry)', () => {
@@ -119,8 +119,7 @@ describe('edge command path (real Kafka, MongoDB, registry)', () => {
     const pending = fetch(`${h.base}/api/v1/orders`, json('POST', SEED_CREATE_BODY, { prefer: 'wait=20' }));
     await new Promise((r) => setTimeout(r, 700));
     // What the processor would do: store the order, then publish the outcome.
-    const doc = orderDocument(orderId);
-    await ordersCollection(h.db).insertOne(doc);
+    await insertSeededOrders(h.db, [seededOrder(orderId)]);
     await produceOutcome(h, { commandId, orderId, commandType: 'CreateOrder', correlationId: 'c', status: 'applied', version: 1, eventIds: [randomUUID()] });
     const res = await pending;
     expect(Date.now() - started).toBeLessThan(15_000);

@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersCollection, type OrderDocument } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
-import { SEED_CREATE_BODY, json, orderDocument, startEdge, type EdgeHarness } from '../support/edge-harness.js';
+import { recordHistory } from '../../src/shared/history-collection.js';
+import { SEED_CREATE_BODY, insertSeededOrders, json, seededOrder, startEdge, type EdgeHarness } from '../support/edge-harness.js';
 
 interface ListPage {
   items: { orderId: string; status: string; createdAt: string; customerId: string; priority: string }[];
@@ -14,6 +15,7 @@ interface ListPage {
 
 describe('edge reads (real MongoDB)', () => {
   let h: EdgeHarness;
+  const seeded: ReturnType<typeof seededOrder>[] = [];
   const docs: OrderDocument[] = [];
 
   beforeAll(async () => {
@@ -21,8 +23,8 @@ describe('edge reads (real MongoDB)', () => {
     // 25 orders over 20 distinct instants (ties exercise the _id tie-break), mixed filters.
     for (let i = 0; i < 25; i++) {
       const createdAt = new Date(Date.UTC(2026, 10, 1, 8, Math.min(i, 19))).toISOString();
-      docs.push(
-        orderDocument(`ORD-read-${String(i).padStart(2, '0')}`, {
+      seeded.push(
+        seededOrder(`ORD-read-${String(i).padStart(2, '0')}`, {
           createdAt,
           customerId: i % 3 === 0 ? 'CUST-A' : 'CUST-B',
           priority: i % 2 === 0 ? 'same_day' : 'standard',
@@ -30,7 +32,8 @@ describe('edge reads (real MongoDB)', () => {
         }),
       );
     }
-    await ordersCollection(h.db).insertMany(docs);
+    docs.push(...seeded.map((o) => o.doc));
+    await insertSeededOrders(h.db, seeded);
   });
   afterAll(async () => h?.close());
 
@@ -58,6 +61,21 @@ describe('edge reads (real MongoDB)', () => {
     expect(await cached.text()).toBe('');
     const stale = await fetch(`${h.base}/api/v1/orders/${doc._id}`, { headers: { 'if-none-match': 'W/"1"' } });
     expect(stale.status).toBe(200);
+  });
+
+  it('an order whose history lags its document (written just after it) is served without an ETag until complete', async () => {
+    const lagging = seededOrder('ORD-read-lagging', { cancel: true });
+    await insertSeededOrders(h.db, [{ ...lagging, events: lagging.events.slice(0, 1) }]);
+    const partial = await fetch(`${h.base}/api/v1/orders/ORD-read-lagging`);
+    expect(partial.status).toBe(200);
+    expect(partial.headers.get('etag')).toBeNull();
+    expect(((await partial.json()) as { timeline: { version: number }[] }).timeline.map((t) => t.version)).toEqual([1]);
+
+    await recordHistory(h.db, lagging.events);
+    const complete = await fetch(`${h.base}/api/v1/orders/ORD-read-lagging/history`);
+    expect(complete.headers.get('etag')).toBe('W/"2"');
+    expect(((await complete.json()) as { entries: { status: string }[] }).entries.map((t) => t.status)).toEqual(['received', 'cancelled']);
+    await ordersCollection(h.db).deleteOne({ _id: 'ORD-read-lagging' }); // the list tests count the seeded orders
   });
 
   it('seed list ?status=received&limit=10 → received orders only, newest first, with a cursor', async () => {

@@ -4,12 +4,13 @@ import type { FastifyInstance } from 'fastify';
 import type { Db, MongoClient } from 'mongodb';
 import { buildEdge, type EdgeDeps } from '../../src/edge/server.js';
 import { handle, initialState } from '../../src/domain/index.js';
-import { AvroEncoder, buildCommand, encodeOutcome, toCommandPayload, type CommandOutcome, type HttpBody } from '../../src/schemas/index.js';
+import { AvroEncoder, buildCommand, encodeOutcome, toCommandPayload, type CommandOutcome, type HttpBody, type OrderEvent } from '../../src/schemas/index.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import { createKafka, createProducer, ensureTopics, type Kafka } from '../../src/shared/kafka.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import type { OrderDocument } from '../../src/shared/orders-collection.js';
+import { recordHistory } from '../../src/shared/history-collection.js';
+import { ordersCollection, type OrderDocument } from '../../src/shared/orders-collection.js';
 import { createRegistry, schemaRegistrar, schemaResolver } from '../../src/shared/registry.js';
 import { startProcessor, type RunningProcessor } from './processor-harness.js';
 import { stackEnv, uniqueName } from './stack-env.js';
@@ -140,15 +141,22 @@ export const json = (method: string, body?: unknown, headers: Record<string, str
   ...(body === undefined ? {} : { body: JSON.stringify(body) }),
 });
 
-/** An order document as the processor stores it, built with the real domain (no processor needed). */
-export function orderDocument(
+/** An order as the processor stores it, built with the real domain (no processor needed): its document and the events behind it. */
+export function seededOrder(
   orderId: string,
   opts: { createdAt?: string; customerId?: string; priority?: 'same_day' | 'next_day' | 'standard'; cancel?: boolean } = {},
-): OrderDocument {
+): { doc: OrderDocument; events: OrderEvent[] } {
   const issuedAt = opts.createdAt ?? new Date().toISOString();
   const meta = (commandId: string) => ({ commandId, orderId, issuedAt, correlationId: 'test', source: 'test' });
   const body = { ...SEED_CREATE_BODY, customerId: opts.customerId ?? 'CUST-001', priority: opts.priority ?? 'standard' };
-  let state = handle(initialState, buildCommand('CreateOrder', meta(randomUUID()), toCommandPayload('CreateOrder', body as HttpBody<'CreateOrder'>))).state;
-  if (opts.cancel) state = handle(state, buildCommand('CancelOrder', meta(randomUUID()), { reason: 'Customer request' })).state;
-  return { _id: orderId, ...state, revision: 1, positions: {}, pending: [] };
+  const created = handle(initialState, buildCommand('CreateOrder', meta(randomUUID()), toCommandPayload('CreateOrder', body as HttpBody<'CreateOrder'>)));
+  const cancelled = opts.cancel ? handle(created.state, buildCommand('CancelOrder', meta(randomUUID()), { reason: 'Customer request' })) : undefined;
+  const state = (cancelled ?? created).state;
+  return { doc: { _id: orderId, ...state, revision: 1, positions: {}, pending: [] }, events: [...created.events, ...(cancelled?.events ?? [])] };
+}
+
+/** Stores seeded orders as the processor does: their documents, then their history entries. */
+export async function insertSeededOrders(db: Db, orders: ReturnType<typeof seededOrder>[]): Promise<void> {
+  await ordersCollection(db).insertMany(orders.map((o) => o.doc), { ordered: false });
+  await recordHistory(db, orders.flatMap((o) => o.events));
 }

@@ -1,13 +1,14 @@
 // The G1–G3 oracle: replays the command log once through the pure domain and compares
-// it with what the processor left behind — MongoDB state, the events a read_committed
+// it with what the processor left behind — MongoDB state and history, the events a read_committed
 // consumer sees (each eventId once, per order in command order) and the outcomes
 // (exactly one per command).
 import { expect } from 'vitest';
 import type { Db } from 'mongodb';
-import { handle, initialState, type OrderState } from '../../src/domain/index.js';
+import { handle, initialState, timelineEntryOf, type OrderState, type TimelineEntry } from '../../src/domain/index.js';
 import { decodeCommand, decodeOutcome, type SchemaResolver } from '../../src/schemas/index.js';
 import type { Config } from '../../src/shared/config.js';
 import type { Kafka } from '../../src/shared/kafka.js';
+import { historyCollection } from '../../src/shared/history-collection.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { consumeAll } from './kafka-read.js';
 
@@ -25,6 +26,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   // The truth: each command applied once, in partition order.
   const states = new Map<string, OrderState>();
   const expectedEvents = new Map<string, string[]>();
+  const expectedHistory = new Map<string, TimelineEntry[]>();
   const commandIds = new Set<string>();
   for (const record of log) {
     const c = await decodeCommand(record.value, resolver);
@@ -33,6 +35,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
     const r = handle(states.get(c.orderId) ?? initialState, c);
     if (r.state.version > 0) states.set(c.orderId, r.state);
     if (r.events.length > 0) expectedEvents.set(c.orderId, [...(expectedEvents.get(c.orderId) ?? []), ...r.events.map((e) => e.eventId)]);
+    if (r.events.length > 0) expectedHistory.set(c.orderId, [...(expectedHistory.get(c.orderId) ?? []), ...r.events.map((e) => ({ ...timelineEntryOf(e), at: 'ignored' }))]);
   }
 
   // Outcomes: exactly one per command.
@@ -60,4 +63,12 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
     const want = states.get(doc._id)!;
     expect({ id: doc._id, version: doc.version, order: doc.order }).toEqual({ id: doc._id, version: want.version, order: want.order });
   }
+
+  // History: one entry per event, by version (times are the processor's: not compared).
+  const history = await historyCollection(db).find({}).toArray();
+  expect(history.length).toBe(expectedTotal);
+  const entries = new Map<string, TimelineEntry[]>();
+  for (const { _id: _key, orderId, ...entry } of history.sort((a, b) => a.version - b.version)) entries.set(orderId, [...(entries.get(orderId) ?? []), { ...entry, at: 'ignored' }]);
+  const wrongHistory = [...expectedHistory].filter(([orderId, want]) => JSON.stringify(entries.get(orderId)) !== JSON.stringify(want));
+  expect(wrongHistory.slice(0, 3)).toEqual([]);
 }

@@ -1,7 +1,8 @@
 // The orders resource: create (POST), read one (GET with ETag) and its history, list (keyset), modify (PATCH).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Order } from '../../domain/index.js';
+import type { Order, TimelineEntry } from '../../domain/index.js';
 import { HTTP_BODY_JSON_SCHEMAS } from '../../schemas/index.js';
+import { readTimelines } from '../../shared/history-collection.js';
 import { findOrderDocument, listOrderDocuments } from '../../shared/orders-collection.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
@@ -65,7 +66,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     },
     async (request, reply) => {
       const doc = await readOrderConditionally(ctx, request, reply);
-      return doc ? orderView(doc.order, doc.version) : reply;
+      return doc ? orderView(doc.order, doc.version, doc.timeline) : reply;
     },
   );
 
@@ -83,7 +84,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     async (request, reply) => {
       // The timeline only grows with the version, so the order's ETag fits its history too.
       const doc = await readOrderConditionally(ctx, request, reply);
-      return doc ? historyView(doc.order) : reply;
+      return doc ? historyView(doc.order.orderId, doc.timeline) : reply;
     },
   );
 
@@ -112,7 +113,8 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
           ...(before ? { before } : {}),
         }),
       );
-      const items = docs.flatMap((d) => (d.order ? [orderView(d.order, d.version)] : []));
+      const timelines = await dependencyUnavailable('MongoDB', () => readTimelines(ctx.db, new Map(docs.map((d) => [d._id, d.version]))));
+      const items = docs.flatMap((d) => (d.order ? [orderView(d.order, d.version, timelines.get(d._id)!.entries)] : []));
       const last = docs[docs.length - 1];
       const nextCursor = docs.length === limit && last?.order ? encodeCursor({ createdAt: last.order.createdAt, orderId: last._id }) : null;
       return { items, limit, nextCursor };
@@ -120,20 +122,26 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
   );
 }
 
-/** The stored order with its ETag set (404 when unknown); undefined once If-None-Match matched and 304 was sent. */
+/**
+ * The stored order and its timeline, with its ETag set (404 when unknown); undefined
+ * once If-None-Match matched and 304 was sent. No ETag while the timeline lags the
+ * order: a client must not keep an incomplete one as current.
+ */
 async function readOrderConditionally(
   ctx: EdgeContext,
   request: FastifyRequest<{ Params: { orderId: string } }>,
   reply: FastifyReply,
-): Promise<{ order: Order; version: number } | undefined> {
+): Promise<{ order: Order; version: number; timeline: TimelineEntry[] } | undefined> {
   const { orderId } = request.params;
   const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
   if (!doc?.order) throw edgeError('ORDER_NOT_FOUND', orderId);
   const etag = etagOf(doc.version);
-  reply.header('etag', etag).header('cache-control', 'no-cache');
+  reply.header('cache-control', 'no-cache');
   if (matchesIfNoneMatch(request.headers['if-none-match'], etag)) {
-    await reply.code(304).send();
+    await reply.header('etag', etag).code(304).send();
     return undefined;
   }
-  return { order: doc.order, version: doc.version };
+  const timeline = (await dependencyUnavailable('MongoDB', () => readTimelines(ctx.db, new Map([[orderId, doc.version]])))).get(orderId)!;
+  if (timeline.complete) reply.header('etag', etag);
+  return { order: doc.order, version: doc.version, timeline: timeline.entries };
 }
