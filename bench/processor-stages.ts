@@ -45,7 +45,7 @@ function timed(proto: object, name: string): void {
     }
   };
 }
-for (const name of ['load', 'loadOutcomes', 'write', 'recordOutcomes']) timed(OrderStore.prototype, name);
+for (const name of ['load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes']) timed(OrderStore.prototype, name);
 for (const name of ['encodeOutputs', 'process']) timed(BatchPipeline.prototype, name);
 timed(TransactionCommitter.prototype, 'commit');
 let readAll = false;

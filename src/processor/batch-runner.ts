@@ -4,6 +4,8 @@
 // - a conflict is retried reading every order again: at once a few times (a create
 //   assumed new, a zombie's lost race), then with backoff — a conflict that persists
 //   (a document someone else keeps changing or wrote without our revision) must not spin;
+// - a lost group membership hands the batches back to the consumer (the handler throws,
+//   the consumer seeks back, rejoins and delivers again from what the group committed);
 // - a processing error is retried once, then isolated: each partition batch is split in
 //   halves, in offset order, until the one record that fails is found; that record is
 //   dead-lettered as PROCESSING_FAILED and the rest goes on.
@@ -33,6 +35,14 @@ export interface RunnerDeps {
   onAttempt: () => void;
   onFailure: (err: Error, kind: ErrorKind) => void;
   onSuccess: () => void;
+}
+
+/** Thrown out of the batch handler: the consumer must rejoin its group before anything can commit. */
+export class MembershipLostError extends Error {
+  constructor(cause: Error) {
+    super(`group membership lost, batch handed back to the consumer to rejoin: ${cause.message}`);
+    this.name = 'MembershipLostError';
+  }
 }
 
 /** Processing errors tolerated on a whole group before isolating the record behind them. */
@@ -89,6 +99,7 @@ export class BatchRunner {
         metrics.batchRetries.inc({ kind });
         this.deps.onFailure(error, kind);
         logger.warn({ err: error.message, kind, attempt, batches: batches.map((b) => ({ partition: b.partition, firstOffset: b.messages[0]?.offset, records: b.messages.length })) }, 'batch failed');
+        if (kind === 'membership') throw new MembershipLostError(error);
         if (kind === 'processing' && ++processingFailures >= processingAttempts) return error;
         conflictsInARow = kind === 'conflict' ? conflictsInARow + 1 : 0;
         const waitMs = kind !== 'conflict' ? backoffMs(attempt) : conflictsInARow > IMMEDIATE_CONFLICT_RETRIES ? backoffMs(conflictsInARow - IMMEDIATE_CONFLICT_RETRIES) : 0;
@@ -121,7 +132,9 @@ export class BatchRunner {
         return;
       } catch (err) {
         if (this.deps.isStopping()) throw err;
-        this.deps.onFailure(err as Error, classifyError(err));
+        const kind = classifyError(err);
+        if (kind === 'membership') throw new MembershipLostError(err as Error);
+        this.deps.onFailure(err as Error, kind);
         await new Promise((r) => setTimeout(r, backoffMs(attempt)));
       }
     }

@@ -4,14 +4,16 @@
 // again. Anything else — a bug, an event the codec refuses, a document the server
 // refuses — would fail the same way forever: it is isolated to the record that causes
 // it and dead-lettered (Kafka Streams' processing-exception handler), so the partition
-// moves on.
+// moves on. A lost group membership (the broker evicted this consumer: session timeout,
+// new generation) cannot heal while the batch is held: kafka-javascript rejoins only
+// from a fetch, which waits for the batch handler. The batch goes back to the consumer.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { SimulatedCommitTimeout, SimulatedOutage } from '../shared/failpoints.js';
 import { RegistryUnavailableError, SchemaRegistrationError } from '../shared/registry.js';
 import { ConcurrentWriteError } from './order-store.js';
 
-export type ErrorKind = 'outage' | 'conflict' | 'processing';
+export type ErrorKind = 'outage' | 'conflict' | 'processing' | 'membership';
 
 /** MongoDB server codes that mean "not now" rather than "never" (network, elections, shutdown, time limits). */
 const MONGO_TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50]);
@@ -23,6 +25,16 @@ const KAFKA_RECORD_REFUSED = new Set([
   KafkaJS.ErrorCodes.ERR_RECORD_LIST_TOO_LARGE,
 ]);
 
+/** Kafka codes that say this consumer is no longer the group member whose offsets it sends. */
+const KAFKA_MEMBERSHIP_LOST = new Set([
+  KafkaJS.ErrorCodes.ERR_UNKNOWN_MEMBER_ID,
+  KafkaJS.ErrorCodes.ERR_ILLEGAL_GENERATION,
+  KafkaJS.ErrorCodes.ERR_FENCED_INSTANCE_ID,
+  KafkaJS.ErrorCodes.ERR_REBALANCE_IN_PROGRESS,
+]);
+/** The same, when librdkafka reports them inside a transaction error (code: the transaction's state). */
+const MEMBERSHIP_LOST_MESSAGE = /\b(Unknown member|UNKNOWN_MEMBER_ID|ILLEGAL_GENERATION|FENCED_INSTANCE_ID|REBALANCE_IN_PROGRESS)\b|generation id is not valid/;
+
 const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function classifyError(err: unknown): ErrorKind {
@@ -33,7 +45,10 @@ export function classifyError(err: unknown): ErrorKind {
   // until someone fixes the registry would tear order histories apart. It blocks, and
   // /ready says why (the message names the subject).
   if (err instanceof SchemaRegistrationError) return 'outage';
-  if (err instanceof KafkaJS.KafkaJSError) return KAFKA_RECORD_REFUSED.has(err.code) ? 'processing' : 'outage';
+  if (err instanceof KafkaJS.KafkaJSError) {
+    if (KAFKA_MEMBERSHIP_LOST.has(err.code) || MEMBERSHIP_LOST_MESSAGE.test(err.message)) return 'membership';
+    return KAFKA_RECORD_REFUSED.has(err.code) ? 'processing' : 'outage';
+  }
   if (err instanceof MongoNetworkError || err instanceof MongoServerSelectionError) return 'outage';
   if (err instanceof MongoError) {
     if (err.hasErrorLabel('RetryableWriteError') || err.hasErrorLabel('TransientTransactionError')) return 'outage';
