@@ -5,7 +5,6 @@
 // (conflict), and its transaction carries the consumer-group generation it lost, so
 // nothing it planned is published. Before our FerretDB build made conditional writes
 // atomic, the store wrote unconditionally there and A overwrote B's newer state.
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { HttpBody } from '../../src/schemas/index.js';
 import { loadConfig } from '../../src/shared/config.js';
@@ -16,11 +15,8 @@ import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
-import { exited, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
+import { exited, processState, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
-
-/** 'T' when the process is stopped (SIGSTOP), from /proc. */
-const processState = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
 
 const metric = async (r: ReplicaProcess, line: RegExp): Promise<number> => {
   const text = await (await fetch(`${r.opsUrl}/metrics`)).text();

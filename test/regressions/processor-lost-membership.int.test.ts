@@ -7,7 +7,6 @@
 // than the session timeout, alone in its group, so nobody else takes its partitions.
 // Pinned: it hands the batch back to the consumer, rejoins, and applies every command
 // exactly once.
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
@@ -17,11 +16,8 @@ import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
-import { exited, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
+import { exited, processState, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
-
-/** 'T' when the process is stopped (SIGSTOP), from /proc. */
-const processState = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
 
 /** Longer than the processor's consumer session timeout (10 s). */
 const FROZEN_MS = 15_000;

@@ -1,6 +1,7 @@
 // A processor replica as its own OS process (src/processor/main.ts), for tests that kill
 // it, or watch what it does before its servers exist.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePort } from './ports.js';
 
 export interface ReplicaProcess {
@@ -39,3 +40,6 @@ export async function replicaReadiness(replica: ReplicaProcess): Promise<{ statu
 
 export const exited = (child: ChildProcess): Promise<void> =>
   new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', () => r())));
+
+/** 'T' when the process is stopped (SIGSTOP), from /proc. */
+export const processState = (pid: number): string => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.charAt(0);
