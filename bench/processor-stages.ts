@@ -99,12 +99,12 @@ async function runVariant(variant: string) {
     issuedToCommittedMs: Math.round((sum / count) * 1000),
     batches: stats.get('process')?.n ?? 0,
     meanBatch: Number((total / (stats.get('process')?.n ?? 1)).toFixed(1)),
-    ms: Object.fromEntries(['process', 'load', 'loadOutcomes', 'write', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
+    ms: Object.fromEntries(['process', 'load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
   };
 }
 
 console.log(`${RATE} commands/s offered for ${SECONDS} s (create + validate per order), one processor, fresh topics and database per variant`);
-console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | transaction ms | load | stored outcomes | write | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | transaction ms | load | stored outcomes | write | history | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const v of VARIANTS) {
   const r = await runVariant(v);
   console.log(`| ${r.variant} | ${r.commandsPerSecond} | ${r.issuedToCommittedMs} | ${r.batches} | ${r.meanBatch} | ${Object.values(r.ms).join(' | ')} |`);
