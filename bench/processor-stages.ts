@@ -14,7 +14,9 @@
 //
 // Wrapping the store and processor methods with timers is instrumentation, not a mock:
 // every call still goes to the real servers.
-import { BatchPipeline } from '../src/processor/batch-pipeline.js';
+import { BatchPipeline, type Batch } from '../src/processor/batch-pipeline.js';
+import { BatchRunner, type OwnedBatch } from '../src/processor/batch-runner.js';
+import { CommandProcessor } from '../src/processor/processor.js';
 import { TransactionCommitter } from '../src/processor/committer.js';
 import { OrderStore } from '../src/processor/order-store.js';
 import { encodeCommandJson } from '../src/schemas/index.js';
@@ -30,6 +32,13 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'current').split(',');
 const stats = new Map<string, { n: number; ms: number }>();
 
+const addStat = (name: string, ms: number) => {
+  const s = stats.get(name) ?? { n: 0, ms: 0 };
+  s.n++;
+  s.ms += ms;
+  stats.set(name, s);
+};
+
 function timed(proto: object, name: string): void {
   const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
   const original = target[name]!;
@@ -38,16 +47,34 @@ function timed(proto: object, name: string): void {
     try {
       return await original.apply(this, args);
     } finally {
-      const s = stats.get(name) ?? { n: 0, ms: 0 };
-      s.n++;
-      s.ms += performance.now() - started;
-      stats.set(name, s);
+      addStat(name, performance.now() - started);
     }
   };
 }
 for (const name of ['load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes']) timed(OrderStore.prototype, name);
 for (const name of ['encodeOutputs', 'process']) timed(BatchPipeline.prototype, name);
 timed(TransactionCommitter.prototype, 'commit');
+// Before a batch is processed: produced → handed over by the consumer ('fetch'), and
+// handed over → its group starts ('queue', waiting for the group before it).
+const handedOver = new WeakMap<Batch, number>();
+{
+  const proto = CommandProcessor.prototype as unknown as Record<string, (owned: OwnedBatch) => Promise<void>>;
+  const onBatch = proto.onBatch!;
+  proto.onBatch = function (this: unknown, owned: OwnedBatch) {
+    const first = owned.batch.messages[0] as { timestamp?: string } | undefined;
+    if (first?.timestamp) addStat('fetch', Date.now() - Number(first.timestamp));
+    handedOver.set(owned.batch, Date.now());
+    return onBatch.call(this, owned);
+  };
+  const run = BatchRunner.prototype.run;
+  BatchRunner.prototype.run = function (this: BatchRunner, owned: OwnedBatch[]) {
+    for (const o of owned) {
+      const at = handedOver.get(o.batch);
+      if (at !== undefined) addStat('queue', Date.now() - at);
+    }
+    return run.call(this, owned);
+  };
+}
 let readAll = false;
 {
   const proto = BatchPipeline.prototype as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
@@ -99,12 +126,12 @@ async function runVariant(variant: string) {
     issuedToCommittedMs: Math.round((sum / count) * 1000),
     batches: stats.get('process')?.n ?? 0,
     meanBatch: Number((total / (stats.get('process')?.n ?? 1)).toFixed(1)),
-    ms: Object.fromEntries(['process', 'load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
+    ms: Object.fromEntries(['fetch', 'queue', 'process', 'load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
   };
 }
 
 console.log(`${RATE} commands/s offered for ${SECONDS} s (create + validate per order), one processor, fresh topics and database per variant`);
-console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | transaction ms | load | stored outcomes | write | history | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | produced → handed over | → group starts | transaction ms | load | stored outcomes | write | history | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const v of VARIANTS) {
   const r = await runVariant(v);
   console.log(`| ${r.variant} | ${r.commandsPerSecond} | ${r.issuedToCommittedMs} | ${r.batches} | ${r.meanBatch} | ${Object.values(r.ms).join(' | ')} |`);

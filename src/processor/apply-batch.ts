@@ -11,7 +11,7 @@
 //   DLQ replay), known from the stored outcomes or from earlier in this batch. It gets
 //   that first outcome again, no events, and changes nothing.
 // - new: decided on the order's state; its events and outcome go out and, with its
-//   position, into the order's `pending` until a later batch starts past it.
+//   position, into the order's `pending` until its offset is known to be committed.
 import { handle, initialState, toOutcome, type OrderState } from '../domain/index.js';
 import type { Command, CommandOutcome, OrderEvent } from '../schemas/index.js';
 import type { OrderDocument, PendingCommand } from '../shared/orders-collection.js';
@@ -60,6 +60,13 @@ export interface BatchInputs {
   orders: ReadonlyMap<string, OrderDocument>;
   /** Stored outcomes of this batch's commandIds, by outcomeKey(commandId). */
   outcomes: ReadonlyMap<string, CommandOutcome>;
+  /**
+   * Per partition, the next offset the group is known to have committed: pending entries
+   * below it are confirmed and dropped, the others kept (a partition not in the map keeps
+   * all of them). Without it, the batch start: the consumer delivers a batch from the
+   * committed offset when no earlier batch of the partition is still committing.
+   */
+  committed?: ReadonlyMap<number, bigint>;
 }
 
 /** An order as this batch leaves it. */
@@ -71,11 +78,11 @@ interface Working {
 
 const atOrBelow = (offset: string, last: string | undefined): boolean => last !== undefined && BigInt(offset) <= BigInt(last);
 
-/** What a batch starts from: pending entries of this partition before the batch start are confirmed (committed). */
-function startFrom(doc: OrderDocument | undefined, partition: number, batchStart: bigint): Working {
+/** What a batch starts from: pending entries of this partition below `confirmed` are committed, the rest kept. */
+function startFrom(doc: OrderDocument | undefined, partition: number, confirmed: bigint | undefined): Working {
   if (!doc) return { state: initialState, positions: {}, pending: [] };
   const { version, order } = doc;
-  const pending = (doc.pending ?? []).filter((p) => p.partition !== partition || BigInt(p.offset) >= batchStart);
+  const pending = (doc.pending ?? []).filter((p) => p.partition !== partition || confirmed === undefined || BigInt(p.offset) >= confirmed);
   return { state: { version, order }, positions: { ...(doc.positions ?? {}) }, pending };
 }
 
@@ -83,7 +90,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs):
   const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], tally: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0, forgotten: 0 } };
   const first = records[0];
   if (!first) return plan;
-  const batchStart = BigInt(first.position.offset);
+  const confirmed = inputs.committed ? inputs.committed.get(first.position.partition) : BigInt(first.position.offset);
   const working = new Map<string, Working>();
   const decidedHere = new Map<string, CommandOutcome>();
   const emit = (outcome: CommandOutcome, events: OrderEvent[], tally: Tally) => {
@@ -128,7 +135,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs):
       continue;
     }
 
-    const w = working.get(command.orderId) ?? startFrom(stored, position.partition, batchStart);
+    const w = working.get(command.orderId) ?? startFrom(stored, position.partition, confirmed);
     const result = handle(w.state, command);
     const outcome = toOutcome(command, result.result);
     decidedHere.set(key, outcome);

@@ -1,9 +1,12 @@
 // One attempt at a group of partition batches: decode → load → plan (pure applyBatch)
-// → encode → MongoDB write (while the Kafka transaction's records are sent) → commit →
-// cache. It throws on any failure and
-// leaves retrying and isolating to the runner (batch-runner.ts). The failpoints sit in
-// the windows they are named after.
+// → encode → MongoDB write → cache, then the Kafka transaction, whose records are sent
+// while MongoDB is written and which commits after the transaction of the group before.
+// Pipelined: once a group's writes are done (`Turn.prepared`), the next group is planned
+// and written while this one commits; MongoDB writes stay one at a time and in order.
+// It throws on any failure and leaves retrying and isolating to the runner
+// (batch-runner.ts). The failpoints sit in the windows they are named after.
 import type { Span } from '@opentelemetry/api';
+import pLimit from 'p-limit';
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
 import type { Failpoints } from '../shared/failpoints.js';
@@ -66,10 +69,24 @@ const toHeaders = (h: Record<string, unknown> | undefined): Record<string, strin
   return out;
 };
 
+/** A group's place in the pipeline. */
+export interface Turn {
+  /** Settles when the group planned before this one has committed; rejects if it never will. */
+  previous: Promise<void>;
+  /** Called once this group's MongoDB writes are done and cached: the next group may start. */
+  prepared: () => void;
+}
+
 export const sourceRecord = (m: BatchMessage): SourceRecord => ({ key: m.key, value: m.value, headers: toHeaders(m.headers) });
 
 export class BatchPipeline {
   private readonly encoder: AvroEncoder;
+  /**
+   * MongoDB writes one at a time, in order: concurrent writes to one FerretDB/SQLite
+   * database deadlocked it (every later request on that database hung), and a retried
+   * group may write while the next group does.
+   */
+  private readonly writeTurn = pLimit(1);
 
   constructor(private readonly deps: PipelineDeps) {
     this.encoder = new AvroEncoder(schemaRegistrar(deps.registry, { logger: deps.logger }));
@@ -77,13 +94,14 @@ export class BatchPipeline {
 
   /**
    * Batches of distinct partitions of one topic; an order lives in one partition, so each
-   * is planned on its own. `assumeCreatesNew`: see load().
+   * is planned on its own. `assumeCreatesNew`: see load(). Without a turn, the group
+   * commits as soon as it can (isolation, dead letters).
    */
-  async process(batches: Batch[], assumeCreatesNew: boolean): Promise<void> {
-    if (!tracingEnabled()) return this.attempt(batches, assumeCreatesNew, undefined);
+  async process(batches: Batch[], assumeCreatesNew: boolean, turn?: Turn): Promise<void> {
+    if (!tracingEnabled()) return this.attempt(batches, assumeCreatesNew, turn, undefined);
     const span = startBatchSpan(batches[0]!.topic, batches.flatMap((b) => b.messages));
     try {
-      await this.attempt(batches, assumeCreatesNew, span);
+      await this.attempt(batches, assumeCreatesNew, turn, span);
     } catch (err) {
       failSpan(span, err);
       throw err;
@@ -92,8 +110,8 @@ export class BatchPipeline {
     }
   }
 
-  private async attempt(batches: Batch[], assumeCreatesNew: boolean, span: Span | undefined): Promise<void> {
-    const { metrics, store, cache, failpoints } = this.deps;
+  private async attempt(batches: Batch[], assumeCreatesNew: boolean, turn: Turn | undefined, span: Span | undefined): Promise<void> {
+    const { metrics, store, cache, failpoints, committer } = this.deps;
     const started = performance.now();
     const now = new Date();
     const epoch = cache.epoch;
@@ -105,14 +123,14 @@ export class BatchPipeline {
 
     const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
     await failpoints.hit('plan', { commandIds });
-    let plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes }));
+    let plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
     // A create assumed new that writes nothing (rejected, or resubmitted) checked
     // nothing: read those orders and plan again.
     const inserted = new Set(plans.flatMap((p) => p.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id)));
     const unchecked = orders.assumedNew.filter((id) => !inserted.has(id));
     if (unchecked.length > 0) {
       for (const [id, doc] of await store.load(unchecked)) orders.docs.set(id, doc);
-      plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes }));
+      plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
     }
     const writes = plans.flatMap((p) => p.writes);
     const topic = batches[0]!.topic;
@@ -122,24 +140,25 @@ export class BatchPipeline {
 
     await failpoints.hit('before-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
-    // The MongoDB writes run while the transaction's records are sent; it commits after them.
-    const transaction = { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': [...byTopic.values()].reduce((n, m) => n + m.length, 0) };
-    await inChildSpan(span, 'kafka transaction', transaction, () =>
-      this.deps.committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, () =>
+    const writeAndCache = async () => {
+      await this.writeTurn(() =>
         inChildSpan(span, 'mongodb write', { 'db.system.name': 'mongodb', 'db.namespace': this.deps.config.mongodbDatabase, 'order.writes': writes.length }, async () => {
-          // One after the other: concurrent writes to one FerretDB/SQLite database deadlocked
-          // it (every later request on that database hung).
           await store.write(writes);
           await store.recordHistory(plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'event' ? [o.event] : []))));
           await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
           await failpoints.hit('after-mongo-write', { commandIds });
         }),
-      ),
-    );
-
-    await failpoints.hit('before-cache-update', { commandIds });
-    cache.rememberAll(writes.map((w) => w.doc), epoch);
-    metrics.cacheBytes.set(cache.bytes);
+      );
+      // Written (not yet committed): the next group may read these states from the cache.
+      // If this transaction fails, the runner empties the cache; MongoDB holds the same states.
+      await failpoints.hit('before-cache-update', { commandIds });
+      cache.rememberAll(writes.map((w) => w.doc), epoch);
+      metrics.cacheBytes.set(cache.bytes);
+      turn?.prepared();
+    };
+    // The MongoDB writes run while the transaction's records are sent; it commits after them.
+    const transaction = { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': [...byTopic.values()].reduce((n, m) => n + m.length, 0) };
+    await inChildSpan(span, 'kafka transaction', transaction, () => committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, writeAndCache, turn?.previous));
     this.observe(batches, decoded, plans, started, span);
   }
 

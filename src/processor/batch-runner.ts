@@ -11,9 +11,12 @@
 //   dead-lettered as PROCESSING_FAILED and the rest goes on.
 // Before any retry, what the group already committed is dropped: a commit reported as
 // failed may have succeeded, and publishing its pending events again would duplicate them.
+// A group whose predecessor in the pipeline will never commit stops at once (the
+// processor rewinds both).
 import type { Admin } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
-import type { Batch, BatchPipeline } from './batch-pipeline.js';
+import type { Batch, BatchPipeline, Turn } from './batch-pipeline.js';
+import { PredecessorFailedError } from './committer.js';
 import { classifyError, type ErrorKind } from './error-classifier.js';
 import type { ProcessorMetrics } from './metrics.js';
 import type { OrderCache } from './order-cache.js';
@@ -64,9 +67,14 @@ const halves = (b: Batch): [Batch, Batch] => {
 export class BatchRunner {
   constructor(private readonly deps: RunnerDeps) {}
 
-  async run(owned: OwnedBatch[]): Promise<void> {
-    const failed = await this.attempt(owned, PROCESSING_ATTEMPTS, false);
+  /** `turn`: the group's place in the pipeline (without one, it commits as soon as it can). */
+  async run(owned: OwnedBatch[], turn?: Turn): Promise<void> {
+    const failed = await this.attempt(owned, PROCESSING_ATTEMPTS, false, turn);
     if (!failed) return;
+    // The halves commit one by one, without a turn: only once the group before has committed.
+    await turn?.previous.catch((err: unknown) => {
+      throw new PredecessorFailedError(err);
+    });
     for (const o of owned) await this.isolate(o, failed);
   }
 
@@ -75,7 +83,7 @@ export class BatchRunner {
    * once `processingAttempts` attempts ended in one. `afterFailure`: an earlier attempt
    * at these records failed, so some may be committed already (checked first).
    */
-  private async attempt(owned: OwnedBatch[], processingAttempts: number, afterFailure: boolean): Promise<Error | undefined> {
+  private async attempt(owned: OwnedBatch[], processingAttempts: number, afterFailure: boolean, turn?: Turn): Promise<Error | undefined> {
     const { pipeline, logger, metrics } = this.deps;
     let processingFailures = 0;
     let conflictsInARow = 0;
@@ -88,7 +96,7 @@ export class BatchRunner {
         if (failedBefore) batches = await this.uncommitted(batches);
         if (batches.length === 0) return undefined; // revoked meanwhile: the next owner starts from the committed offset
         // A retry reads every order: the first attempt may have failed on a create assumed new.
-        await pipeline.process(batches, !failedBefore);
+        await pipeline.process(batches, !failedBefore, turn);
         this.deps.onSuccess();
         return undefined;
       } catch (err) {
@@ -99,6 +107,7 @@ export class BatchRunner {
         metrics.batchRetries.inc({ kind });
         this.deps.onFailure(error, kind);
         logger.warn({ err: error.message, kind, attempt, batches: batches.map((b) => ({ partition: b.partition, firstOffset: b.messages[0]?.offset, records: b.messages.length })) }, 'batch failed');
+        if (error instanceof PredecessorFailedError) throw error;
         if (kind === 'membership') throw new MembershipLostError(error);
         if (kind === 'processing' && ++processingFailures >= processingAttempts) return error;
         conflictsInARow = kind === 'conflict' ? conflictsInARow + 1 : 0;

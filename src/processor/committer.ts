@@ -1,6 +1,7 @@
 // The record collector's Kafka side: a batch's events, outcomes and dead letters and the
 // next offsets to read go in one transaction (G2), with this replica's transactional id
-// (a restarted replica fences its predecessor's open transaction). A commit can fail
+// (a restarted replica fences its predecessor's open transaction). Transactions go one
+// at a time, in the order their groups were planned (`previous`). A commit can fail
 // ambiguously (the client's timeout fires, yet the coordinator committed): before a
 // batch is processed again, committedOffsets() — the coordinator's truth, read with
 // require_stable so an in-flight commit is waited for — says what is already done.
@@ -21,6 +22,14 @@ export interface CommitterDeps {
   metrics: ProcessorMetrics;
 }
 
+/** The group before this one will never commit (its replica lost its membership or is stopping): neither may this one. */
+export class PredecessorFailedError extends Error {
+  constructor(cause: unknown) {
+    super(`the group planned before this one did not commit: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'PredecessorFailedError';
+  }
+}
+
 /** Where the next batch of a partition starts once this one commits. */
 export interface PartitionPosition {
   partition: number;
@@ -35,6 +44,8 @@ export class TransactionCommitter {
    * the next transaction starts on a new one.
    */
   private broken = false;
+  /** Per partition, the next offset the group is known to have committed (by us, or read from the coordinator). */
+  private readonly committed = new Map<number, bigint>();
 
   constructor(private readonly deps: CommitterDeps) {}
 
@@ -55,12 +66,23 @@ export class TransactionCommitter {
     await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
   }
 
+  /** Per partition, the next offset the group is known to have committed; a partition absent is unknown. */
+  get knownCommitted(): ReadonlyMap<number, bigint> {
+    return this.committed;
+  }
+
+  /** Revoked partitions: what another owner commits from now on is not ours to know. */
+  forget(partitions: readonly number[]): void {
+    for (const p of partitions) this.committed.delete(p);
+  }
+
   /**
-   * Outputs and the next offset of each partition in one Kafka transaction. `alongside`
-   * (the batch's MongoDB writes) runs while the records are sent: they stay invisible to
-   * read_committed readers until the commit, which waits for `alongside` to succeed —
-   * the write still happens before the commit (G2), and the send's round trips overlap
-   * it. If `alongside` fails, the transaction is aborted. `commandIds`: for failpoints.
+   * Outputs and the next offset of each partition in one Kafka transaction, begun once
+   * `previous` (the transaction of the group planned before) has committed. `alongside`
+   * (the batch's MongoDB writes) starts at once and runs while the records are sent: they
+   * stay invisible to read_committed readers until the commit, which waits for
+   * `alongside` to succeed — the write still happens before the commit (G2), and the
+   * round trips overlap it. If `alongside` fails, nothing commits. `commandIds`: for failpoints.
    */
   async commit(
     consumer: Consumer,
@@ -69,13 +91,26 @@ export class TransactionCommitter {
     byTopic: Map<string, OutMessage[]>,
     commandIds: readonly string[] = [],
     alongside: () => Promise<void> = async () => undefined,
+    previous: Promise<void> = Promise.resolve(),
   ): Promise<void> {
-    const tx = await this.begin();
+    const writing = alongside();
+    writing.catch(() => undefined); // awaited below; never an unhandled rejection
+    let tx: Producer;
+    try {
+      await previous.catch((err: unknown) => {
+        throw new PredecessorFailedError(err);
+      });
+      tx = await this.begin();
+    } catch (err) {
+      await writing.catch(() => undefined); // the writes finish (or fail) before anyone retries them
+      throw err;
+    }
     try {
       const sending = this.send(tx, consumer, topic, positions, byTopic);
       sending.catch(() => undefined); // awaited below, after alongside; never an unhandled rejection
-      await alongside();
+      await writing;
       await sending;
+      await this.deps.failpoints.hit('before-commit', { commandIds });
       await tx.commit();
     } catch (err) {
       this.deps.metrics.transactionAborts.inc();
@@ -88,6 +123,7 @@ export class TransactionCommitter {
       }
       throw err;
     }
+    for (const { partition, lastOffset } of positions) this.learn(partition, BigInt(lastOffset) + 1n);
     // The window of an ambiguous commit: it succeeded, and the caller may hear otherwise.
     await this.deps.failpoints.hit('commit', { commandIds });
   }
@@ -127,8 +163,17 @@ export class TransactionCommitter {
     const committed = new Map<number, bigint>();
     for (const p of result[0]?.partitions ?? []) {
       const offset = BigInt(p.offset);
-      if (offset >= 0n) committed.set(p.partition, offset);
+      if (offset >= 0n) {
+        committed.set(p.partition, offset);
+        this.learn(p.partition, offset);
+      }
     }
     return committed;
+  }
+
+  /** Committed offsets only grow: an older report never lowers what is known. */
+  private learn(partition: number, next: bigint): void {
+    const known = this.committed.get(partition);
+    if (known === undefined || next > known) this.committed.set(partition, next);
   }
 }

@@ -39,6 +39,19 @@ export interface ProcessorDeps {
   metrics: ProcessorMetrics;
 }
 
+interface Waiting {
+  owned: OwnedBatch;
+  resolve: () => void;
+}
+
+/** A group in the pipeline, from its start until it committed or was rewound. */
+interface Flight {
+  batches: OwnedBatch['batch'][];
+  run: Promise<void>;
+  settled: boolean;
+  failed: boolean;
+}
+
 export class CommandProcessor {
   private consumer: Consumer | undefined;
   private admin: Admin | undefined;
@@ -51,8 +64,14 @@ export class CommandProcessor {
   private stopping = false;
   private running = false;
   /** Partition batches handed over by the consumer, run together by drain(). */
-  private waiting: { owned: OwnedBatch; resolve: () => void; reject: (err: unknown) => void }[] = [];
+  private waiting: Waiting[] = [];
   private draining = false;
+  /** Groups started and not yet committed (or failed and not yet rewound), oldest first. */
+  private inflight: Flight[] = [];
+  /** The run of the group started last: the next group's transaction follows it. */
+  private lastRun: Promise<void> = Promise.resolve();
+  /** Set while groups that will not commit are being handed back to the consumer. */
+  private rewinding: Promise<void> | null = null;
   /** Why start() is still waiting, for /ready. */
   private starting: string | null = 'starting';
 
@@ -89,6 +108,7 @@ export class CommandProcessor {
       'isolation.level': 'read_committed',
       'js.consumer.max.batch.size': options.maxBatchSize,
       'fetch.wait.max.ms': 50,
+      // Awaited by the client before it gives the partitions up (see onRebalance).
       rebalance_cb: (err: { code: number }, assignment: Array<{ partition: number }>) => this.onRebalance(err, assignment),
       kafkaJS: { groupId: options.groupId, autoCommit: false, fromBeginning: true, sessionTimeout: 10_000 },
     } as unknown as KafkaJS.ConsumerConstructorConfig);
@@ -145,6 +165,7 @@ export class CommandProcessor {
     this.watchdog.stop();
     this.outcomeExpiry?.stop();
     await this.consumer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'consumer disconnect'));
+    await this.settled();
     this.running = false;
     await this.committer.disconnect();
     await this.admin?.disconnect().catch(() => undefined);
@@ -166,12 +187,22 @@ export class CommandProcessor {
     return { live: dead === null, reasons: dead ? [dead] : [] };
   }
 
-  private onRebalance(err: { code: number }, assignment: Array<{ partition: number }>): void {
+  /**
+   * A revoke waits for the groups in flight: their batches were handed back to the
+   * consumer before they committed, and the next owner must not start from offsets that
+   * a transaction of ours is still about to move (it would process those records too).
+   */
+  private async onRebalance(err: { code: number }, assignment: Array<{ partition: number }>): Promise<void> {
     const revoked = err.code === KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS;
     this.deps.metrics.rebalances.inc({ kind: revoked ? 'revoke' : 'assign' });
+    const partitions = assignment.map((a) => a.partition);
+    if (revoked) {
+      await this.settled();
+      this.committer.forget(partitions);
+    }
     // Another replica may have written or may write these orders: forget what we cached.
     this.cache.reset();
-    this.deps.logger.info({ kind: revoked ? 'revoke' : 'assign', partitions: assignment.map((a) => a.partition) }, 'rebalance');
+    this.deps.logger.info({ kind: revoked ? 'revoke' : 'assign', partitions }, 'rebalance');
   }
 
   /**
@@ -183,8 +214,8 @@ export class CommandProcessor {
    */
   private onBatch(owned: OwnedBatch): Promise<void> {
     if (owned.batch.messages.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ owned, resolve, reject });
+    return new Promise<void>((resolve) => {
+      this.waiting.push({ owned, resolve });
       void this.drain();
     });
   }
@@ -194,16 +225,88 @@ export class CommandProcessor {
     this.draining = true;
     try {
       while (this.waiting.length > 0) {
+        if (this.rewinding) await this.rewinding;
         const group = this.waiting.splice(0, this.groupLength());
-        try {
-          await this.runner!.run(group.map((g) => g.owned));
-          for (const g of group) g.resolve();
-        } catch (err) {
-          for (const g of group) g.reject(err);
-        }
+        await this.startGroup(group);
       }
     } finally {
       this.draining = false;
+    }
+  }
+
+  /**
+   * Starts a group and returns once the next may start: when this one's MongoDB writes
+   * are done (its transaction commits after the previous group's, in the background —
+   * pipelining) or it ended. Its batches are handed back to the consumer then, so the
+   * next records of those partitions arrive while it commits. A group that fails from
+   * here on never commits: rewind() makes the consumer deliver its records again. At
+   * most two groups are in flight: one committing, one being planned and written.
+   */
+  private async startGroup(group: Waiting[]): Promise<void> {
+    const previous = this.lastRun;
+    let prepared!: () => void;
+    const written = new Promise<void>((resolve) => (prepared = resolve));
+    const run = this.runner!.run(
+      group.map((g) => g.owned),
+      { previous, prepared },
+    );
+    const flight: Flight = { batches: group.map((g) => g.owned.batch), run, settled: false, failed: false };
+    this.inflight.push(flight);
+    this.lastRun = run;
+    run.then(
+      () => {
+        flight.settled = true;
+        this.inflight = this.inflight.filter((f) => f !== flight);
+      },
+      (err: unknown) => {
+        flight.settled = true;
+        flight.failed = true;
+        this.deps.logger.warn({ err: (err as Error).message }, 'group will not commit: its records go back to the consumer');
+        this.rewinding ??= this.rewind().finally(() => (this.rewinding = null));
+      },
+    );
+    await Promise.race([written, run.catch(() => undefined)]);
+    for (const g of group) g.resolve();
+    await previous.catch(() => undefined);
+  }
+
+  /**
+   * Groups that failed after their batches went back to the consumer (lost membership,
+   * stopping, a failed predecessor): once every group in flight has settled — an older
+   * one may still commit — each partition of theirs is sought back to the first record
+   * they held, and the records come again (redeliveries, recognised by position: their
+   * writes are in MongoDB with their pending events).
+   */
+  private async rewind(): Promise<void> {
+    while (this.inflight.some((f) => !f.settled)) await Promise.allSettled(this.inflight.map((f) => f.run));
+    const failed = this.inflight.filter((f) => f.failed);
+    this.inflight = this.inflight.filter((f) => !f.failed);
+    this.lastRun = Promise.resolve();
+    this.cache.reset();
+    const from = new Map<number, bigint>();
+    for (const b of failed.flatMap((f) => f.batches)) {
+      const first = BigInt(b.messages[0]!.offset);
+      if (!from.has(b.partition) || first < from.get(b.partition)!) from.set(b.partition, first);
+    }
+    const topic = this.deps.config.topics.commands;
+    const assigned = new Set((this.consumer?.assignment() ?? []).map((a) => a.partition));
+    for (const [partition, offset] of from) {
+      // A partition no longer ours starts from the group's committed offset at its next owner.
+      if (!assigned.has(partition) || this.stopping) continue;
+      this.deps.logger.info({ partition, offset: offset.toString() }, 'records of a group that did not commit: delivered again');
+      try {
+        this.consumer!.seek({ topic, partition, offset: offset.toString() });
+      } catch (err) {
+        this.deps.logger.warn({ err: (err as Error).message, partition }, 'seek back failed');
+      }
+    }
+  }
+
+  /** Every group in flight committed or was rewound. */
+  private async settled(): Promise<void> {
+    while (this.inflight.some((f) => !f.settled) || this.rewinding) {
+      await Promise.allSettled(this.inflight.map((f) => f.run));
+      if (this.rewinding) await this.rewinding;
     }
   }
 

@@ -8,11 +8,12 @@
 export const FAILPOINT_WINDOWS = {
   'before-mongo-write': 'after the batch is planned and encoded, before its MongoDB write',
   'after-mongo-write': 'after the batch is written to MongoDB, before its Kafka transaction',
+  'before-commit': 'after the batch is written to MongoDB and its records sent, before its Kafka transaction commits (the next group may be planned and written meanwhile)',
   commit: 'the Kafka transaction commit',
   abort: 'aborting a failed Kafka transaction',
   'producer-reconnect': 'recreating the transactional producer after a failed abort',
   plan: 'planning a batch (decide/evolve of its commands)',
-  'before-cache-update': 'after the Kafka commit, before the order cache takes the new states',
+  'before-cache-update': 'after the MongoDB write, before the order cache takes the new states and the next group may start',
 } as const;
 
 export type FailpointName = keyof typeof FAILPOINT_WINDOWS;

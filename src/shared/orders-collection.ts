@@ -11,8 +11,8 @@ export const ORDERS_COLLECTION = 'orders';
  * A command applied to this order whose Kafka transaction is not known to have
  * committed: its outcome and events, and the position of its record. If that
  * transaction never committed (crash, rebalance), the same record is delivered again
- * and gets exactly these outputs again. Dropped once a later batch of the same
- * partition starts beyond it (the consumer only moves past committed offsets).
+ * and gets exactly these outputs again. Dropped by a later batch of the same partition
+ * once the group's committed offset is known to be past it.
  */
 export interface PendingCommand {
   commandId: string;

@@ -3,10 +3,12 @@
 // timeout (processor-kafka-outage, in CI): the group evicted the member, every retry's
 // sendOffsets failed with UNKNOWN_MEMBER_ID, and since kafka-javascript only rejoins the
 // group from a fetch — which waits for the batch handler to return — it never rejoined.
-// Here the replica freezes itself (SIGSTOP, failpoint before-mongo-write=stop) for longer
-// than the session timeout, alone in its group, so nobody else takes its partitions.
-// Pinned: it hands the batch back to the consumer, rejoins, and applies every command
-// exactly once.
+// Here the replica freezes itself (SIGSTOP) for longer than the session timeout, alone in
+// its group, so nobody else takes its partitions: before its MongoDB write (the batch
+// still held by the handler), and before its Kafka commit — since the processor is
+// pipelined (issue 15), the batch went back to the consumer once written, so the
+// consumer has moved on and must be sought back to the first uncommitted record.
+// Pinned: it rejoins, and applies every command exactly once.
 import { afterAll, describe, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
@@ -22,8 +24,11 @@ import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 /** Longer than the processor's consumer session timeout (10 s). */
 const FROZEN_MS = 15_000;
 
-describe('a replica evicted from its group while it holds a batch', () => {
-  const env = isolatedEnv('lost-membership', 2);
+describe.each([
+  ['before-mongo-write', 'while it holds a batch'],
+  ['before-commit', 'while a written batch commits'],
+])('a replica evicted from its group (frozen at %s) %s', (failpoint) => {
+  const env = isolatedEnv(`lost-membership-${failpoint}`, 2);
   const config = loadConfig(env);
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'lost-membership-test' });
   const mongo = createMongoClient(config.mongodbUri);
@@ -36,13 +41,13 @@ describe('a replica evicted from its group while it holds a batch', () => {
 
   it('rejoins and applies every command exactly once', async () => {
     await ensureCommandsTopic(kafka, config);
-    const orders = Array.from({ length: 20 }, (_, i) => lifecycle(`ORD-lost-member-${i}`));
+    const orders = Array.from({ length: 20 }, (_, i) => lifecycle(`ORD-lost-member-${failpoint}-${i}`));
     const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
     const freezeOn = commands[25]!.commandId;
     const db = mongo.db(config.mongodbDatabase);
     const applied = () => outcomesCollection(db).countDocuments();
 
-    replica = await spawnReplica({ ...env, ORDER_SERVICE_FAILPOINTS: `before-mongo-write=stop@${freezeOn}*1` });
+    replica = await spawnReplica({ ...env, ORDER_SERVICE_FAILPOINTS: `${failpoint}=stop@${freezeOn}*1` });
     const r = replica;
     await waitFor(async () => (await replicaReadiness(r))?.status === 200, 60_000, 'replica ready');
     await produceCommands(kafka, config.topics.commands, commands.slice(0, 20));

@@ -88,6 +88,19 @@ describe('applyBatch', () => {
     expect(next.writes[0]!.doc.pending.map((p) => p.commandId)).toEqual([wave.commandId]);
   });
 
+  it('keeps pending entries the group has not committed yet, when a batch starts while an earlier one is still committing (pipelined)', () => {
+    const wave = command('AssignWave', 'ORD-1', { waveId: 'W-1' } as HttpBody<'AssignWave'>);
+    // The batch at offsets 10..11 is written but its transaction has not committed: committed is still 10.
+    const next = applyBatch([at(12, wave)], { ...storedAfter(first), committed: new Map([[3, 10n]]) });
+    expect(next.writes[0]!.doc.pending.map((p) => p.offset)).toEqual(['10', '11', '12']);
+  });
+
+  it('drops pending entries below the committed offset it is given, and keeps every entry of a partition it knows nothing of', () => {
+    const wave = command('AssignWave', 'ORD-1', { waveId: 'W-1' } as HttpBody<'AssignWave'>);
+    expect(applyBatch([at(12, wave)], { ...storedAfter(first), committed: new Map([[3, 11n]]) }).writes[0]!.doc.pending.map((p) => p.offset)).toEqual(['11', '12']);
+    expect(applyBatch([at(12, wave)], { ...storedAfter(first), committed: new Map() }).writes[0]!.doc.pending.map((p) => p.offset)).toEqual(['10', '11', '12']);
+  });
+
   it('stores nothing for a rejection of an unknown order, and passes dead letters through in place', () => {
     const orphan = command('MarkPacked', 'ORD-404');
     const plan = applyBatch([at(1, orphan), { record: 'raw', position: { partition: 3, offset: '2' }, error: { code: 'MALFORMED', message: 'x' } }], nothing);
