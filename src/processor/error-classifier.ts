@@ -9,7 +9,7 @@
 // from a fetch, which waits for the batch handler. The batch goes back to the consumer.
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoError, MongoNetworkError, MongoServerSelectionError } from 'mongodb';
-import { SimulatedCommitTimeout, SimulatedOutage } from '../shared/failpoints.js';
+import { SimulatedCommitTimeout, SimulatedMembershipLoss, SimulatedOutage } from '../shared/failpoints.js';
 import { RegistryUnavailableError, SchemaRegistrationError } from '../shared/registry.js';
 import { ConcurrentWriteError } from './order-store.js';
 
@@ -39,6 +39,7 @@ const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', '
 
 export function classifyError(err: unknown): ErrorKind {
   if (err instanceof ConcurrentWriteError) return 'conflict';
+  if (err instanceof SimulatedMembershipLoss) return 'membership';
   if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout || err instanceof SimulatedOutage) return 'outage';
   // The registry refuses one of our schemas (incompatible with what a subject holds): no
   // record can fix that, and dead-lettering every command whose event needs that schema

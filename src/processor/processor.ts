@@ -72,6 +72,8 @@ export class CommandProcessor {
   private lastRun: Promise<void> = Promise.resolve();
   /** Set while groups that will not commit are being handed back to the consumer. */
   private rewinding: Promise<void> | null = null;
+  /** Partitions whose revoke waits for the groups in flight. */
+  private revoking = new Set<number>();
   /** Why start() is still waiting, for /ready. */
   private starting: string | null = 'starting';
 
@@ -197,7 +199,12 @@ export class CommandProcessor {
     this.deps.metrics.rebalances.inc({ kind: revoked ? 'revoke' : 'assign' });
     const partitions = assignment.map((a) => a.partition);
     if (revoked) {
-      await this.settled();
+      for (const p of partitions) this.revoking.add(p);
+      try {
+        await this.settled();
+      } finally {
+        for (const p of partitions) this.revoking.delete(p);
+      }
       this.committer.forget(partitions);
     }
     // Another replica may have written or may write these orders: forget what we cached.
@@ -291,8 +298,9 @@ export class CommandProcessor {
     const topic = this.deps.config.topics.commands;
     const assigned = new Set((this.consumer?.assignment() ?? []).map((a) => a.partition));
     for (const [partition, offset] of from) {
-      // A partition no longer ours starts from the group's committed offset at its next owner.
-      if (!assigned.has(partition) || this.stopping) continue;
+      // A partition being given up starts from the group's committed offset at its next
+      // owner; a seek would outlive the revoke (the client keeps it for a later assignment).
+      if (!assigned.has(partition) || this.stopping || this.revoking.has(partition)) continue;
       this.deps.logger.info({ partition, offset: offset.toString() }, 'records of a group that did not commit: delivered again');
       try {
         this.consumer!.seek({ topic, partition, offset: offset.toString() });

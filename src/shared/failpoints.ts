@@ -23,6 +23,7 @@ export type FailpointAction =
   | { kind: 'stop' } // SIGSTOP this process: frozen (a long GC pause, a stalled VM) until someone sends SIGCONT
   | { kind: 'throw' } // an exception
   | { kind: 'outage' } // an error the processor takes for an outage (a broker or database not answering)
+  | { kind: 'membership' } // an error the processor takes for a lost group membership (evicted, new generation)
   | { kind: 'sleep'; ms: number }
   | { kind: 'timeout-after-success' }; // commit: succeeds, then reports a timeout
 
@@ -33,7 +34,7 @@ interface Armed {
   remaining: number;
 }
 
-const ACTION = /^(exit|stop|throw|outage|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
+const ACTION = /^(exit|stop|throw|outage|membership|sleep|timeout-after-success)(?::(\d+))?(?:@([^*]+))?(?:\*(\d+))?$/;
 
 /** Parses the variable; returns the problems instead of throwing (config reports them all). */
 export function parseFailpoints(spec: string | undefined): { armed: Map<FailpointName, Armed>; problems: string[] } {
@@ -52,11 +53,12 @@ export function parseFailpoints(spec: string | undefined): { armed: Map<Failpoin
       : kind === 'stop' && !ms ? { kind: 'stop' }
       : kind === 'throw' && !ms ? { kind: 'throw' }
       : kind === 'outage' && !ms ? { kind: 'outage' }
+      : kind === 'membership' && !ms ? { kind: 'membership' }
       : kind === 'sleep' && ms ? { kind: 'sleep', ms: Number(ms) }
       : kind === 'timeout-after-success' && !ms && name === 'commit' ? { kind: 'timeout-after-success' }
       : undefined;
     if (!action) {
-      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|stop|throw|outage|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
+      problems.push(`ORDER_SERVICE_FAILPOINTS: "${part}" must be <name>=exit|stop|throw|outage|membership|sleep:<ms>|timeout-after-success (commit only), optionally @<commandId> and *<times>`);
       continue;
     }
     armed.set(name as FailpointName, { action, remaining: times ? Number(times) : Number.POSITIVE_INFINITY, ...(commandId ? { commandId: commandId.toLowerCase() } : {}) });
@@ -76,6 +78,14 @@ export class SimulatedOutage extends Error {
   constructor(name: FailpointName) {
     super(`failpoint ${name}: simulated outage`);
     this.name = 'SimulatedOutage';
+  }
+}
+
+/** Thrown by `<name>=membership`: what a transaction refused for a stale group generation looks like. */
+export class SimulatedMembershipLoss extends Error {
+  constructor(name: FailpointName) {
+    super(`failpoint ${name}: simulated ILLEGAL_GENERATION`);
+    this.name = 'SimulatedMembershipLoss';
   }
 }
 
@@ -119,6 +129,8 @@ export class Failpoints {
         throw new FailpointError(name, commandId ? `exception for command ${commandId}` : 'exception');
       case 'outage':
         throw new SimulatedOutage(name);
+      case 'membership':
+        throw new SimulatedMembershipLoss(name);
       case 'sleep':
         await new Promise((r) => setTimeout(r, action.ms));
         return;
