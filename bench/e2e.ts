@@ -24,7 +24,8 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
 import { createMongoClient } from '../src/shared/mongo.js';
-import { command, createOrder } from '../test/support/commands.js';
+import type { Command } from '../src/schemas/index.js';
+import { command, createOrder, lifecycle } from '../test/support/commands.js';
 import { edgeRunNames, measureEdge } from './edge-measure.js';
 import { latencyPlotSvg } from './latency-plot.js';
 import { loadAverage, machineFacts, withLoad } from './machine-facts.js';
@@ -50,6 +51,8 @@ const SETTINGS = {
   edgeConnections: num('BENCH_CONNECTIONS', 32, 32),
   edgeSeconds: num('BENCH_EDGE_SECONDS', 10, 4),
   processorOrders: num('BENCH_PROC_ORDERS', 1000, 400),
+  /** Orders × 5 lifecycle commands for the lifecycle pair (10,000 = the 50,000 commands of bench:processor). */
+  lifecycleOrders: num('BENCH_LIFECYCLE_ORDERS', 2000, 200),
   producerRecords: num('BENCH_PRODUCER_RECORDS', 100_000, 30_000),
   /** Rounds of each measured pair (ours vs its baseline), interleaved. */
   repeats: num('BENCH_REPEATS', 3, 3),
@@ -139,17 +142,27 @@ function medianRound<T extends { ratio: number }>(rounds: T[]): T {
   return [...rounds].sort((a, b) => a.ratio - b.ratio)[(rounds.length - 1) >> 1]!;
 }
 
+/** The e2e command mix: every order created, then every order validated. */
+const createThenValidate = (orders: string[]) => [...orders.map((o) => createOrder(o)), ...orders.map((o) => command('ValidateOrder', o))];
+/** bench:processor's mix: five lifecycle commands per order, round by round. */
+const lifecycleMix = (orders: string[]) => {
+  const each = orders.map((o) => lifecycle(o));
+  return [0, 1, 2, 3, 4].flatMap((r) => each.map((c) => c[r]!));
+};
+
 /**
- * The e2e command mix (create, then validate, per order) preloaded through one processor vs
- * raw bulk upserts of its documents, SETTINGS.repeats rounds on fresh topics and databases
- * (the raw upserts write what the processor wrote, so within a round it goes second).
+ * A command mix preloaded through one processor vs raw bulk upserts of its documents,
+ * SETTINGS.repeats rounds on fresh topics and databases (the raw upserts write what the
+ * processor wrote, so within a round it goes second).
  */
-async function processorBaseline() {
+async function processorBaseline(label: string, orderCount: number, mix: (orders: string[]) => Command[]) {
   const rounds = [];
+  let commandCount = 0;
   for (let round = 0; round < SETTINGS.repeats; round++) {
-    const config = processorRunConfig(stack, `${runId}-proc${round}`, SETTINGS.partitions);
-    const orders = Array.from({ length: SETTINGS.processorOrders }, (_, i) => `ORD-${runId}-${round}-${i}`);
-    const commands = [...orders.map((o) => createOrder(o)), ...orders.map((o) => command('ValidateOrder', o))];
+    const config = processorRunConfig(stack, `${runId}-${label}${round}`, SETTINGS.partitions);
+    const orders = Array.from({ length: orderCount }, (_, i) => `ORD-${runId}-${label}${round}-${i}`);
+    const commands = mix(orders);
+    commandCount = commands.length;
     await preloadCommands(config, commands);
     const r = await withLoad(async () => {
       const processorCps = await processorRun(config, commands.length, log);
@@ -163,8 +176,8 @@ async function processorBaseline() {
   const spread = ratioSpread(rounds.map((r) => r.ratio));
   const median = medianRound(rounds);
   return {
-    orders: SETTINGS.processorOrders,
-    commands: SETTINGS.processorOrders * 2,
+    orders: orderCount,
+    commands: commandCount,
     processorCommandsPerSecond: median.processorCommandsPerSecond,
     rawMongoUpsertsPerSecond: median.rawMongoUpsertsPerSecond,
     ratio: spread.median,
@@ -201,8 +214,11 @@ log('baseline 2/4: Kafka ProducerPerformance');
 const producer = await withLoad(producerBaseline);
 log(`  ${producer.recordsPerSecond} records/s (${producer.recordSize} B, ${producer.props.join(' ')})`);
 log(`baseline 3/4: processor vs raw MongoDB bulk upserts (${SETTINGS.processorOrders} orders × create + validate)`);
-const proc = await processorBaseline();
+const proc = await processorBaseline('proc', SETTINGS.processorOrders, createThenValidate);
 log(`  processor ratio ${formatSpread(proc.spread)}`);
+log(`baseline 3b/4: the same with the lifecycle mix (${SETTINGS.lifecycleOrders} orders × 5 commands, as bench:processor)`);
+const lifecycleProc = await processorBaseline('life', SETTINGS.lifecycleOrders, lifecycleMix);
+log(`  lifecycle ratio ${formatSpread(lifecycleProc.spread)}`);
 let reads;
 if (SETTINGS.skip.includes('reads')) log('baseline 4/4: reads skipped (BENCH_SKIP)');
 else {
@@ -273,6 +289,7 @@ const results = {
   summary: {
     edgeRatio: edgeBase.ratio,
     processorRatio: proc.ratio,
+    lifecycleRatio: lifecycleProc.ratio,
     readRatio: reads ? reads.ratio.median : null,
     e2eP99Ms: half!.fromAccept.p99,
     e2eP99FromSendMs: half!.fromSend.p99,
@@ -285,16 +302,17 @@ const results = {
     edgeVsProducerPerf: Number((edgeBase.kafka.requestsPerSecond / producer.recordsPerSecond).toFixed(3)),
     soakRssMiB: { seconds: SETTINGS.soakSeconds, edge: soak!.rssMiB.edge, processor: soak!.rssMiB.processor },
     /** Median and min–max of each ratio over SETTINGS.repeats interleaved rounds. */
-    spread: { edgeRatio: edgeBase.spread, processorRatio: proc.spread, ...(reads ? { readRatio: reads.ratio } : {}) },
+    spread: { edgeRatio: edgeBase.spread, processorRatio: proc.spread, lifecycleRatio: lifecycleProc.spread, ...(reads ? { readRatio: reads.ratio } : {}) },
     targets: {
       edgeRatioAtLeast50pct: edgeBase.ratio >= 0.5,
       processorRatioAtLeast50pct: proc.ratio >= 0.5,
+      lifecycleRatioAtLeast50pct: lifecycleProc.ratio >= 0.5,
       readRatioAtLeast50pct: reads ? reads.ratio.median >= 0.5 : null,
       e2eP99AtMost100ms: half!.fromAccept.p99 <= 100,
       overloadNothingLost: overload ? overload.lost === 0 && overload.unmatchedAfterDrain === 0 : null,
     },
   },
-  baselines: { edge: edgeBase, producerPerformance: producer, processor: proc },
+  baselines: { edge: edgeBase, producerPerformance: producer, processor: proc, lifecycle: lifecycleProc },
   reads,
   steps,
   confirms,
