@@ -74,12 +74,6 @@ export class CommandProcessor {
   private rewinding: Promise<void> | null = null;
   /** Partitions whose revoke waits for the groups in flight. */
   private revoking = new Set<number>();
-  /**
-   * Partitions revoked and not assigned again. Their batches still waiting are dropped:
-   * once handed back, the client completes the revoke, and a group committing after that
-   * could race the next owner (it starts from the committed offset) for the same records.
-   */
-  private revoked = new Set<number>();
   /** Why start() is still waiting, for /ready. */
   private starting: string | null = 'starting';
 
@@ -205,7 +199,6 @@ export class CommandProcessor {
     this.deps.metrics.rebalances.inc({ kind: revoked ? 'revoke' : 'assign' });
     const partitions = assignment.map((a) => a.partition);
     if (revoked) {
-      for (const p of partitions) this.revoked.add(p);
       for (const p of partitions) this.revoking.add(p);
       try {
         await this.settled();
@@ -213,8 +206,6 @@ export class CommandProcessor {
         for (const p of partitions) this.revoking.delete(p);
       }
       this.committer.forget(partitions);
-    } else {
-      for (const p of partitions) this.revoked.delete(p);
     }
     // Another replica may have written or may write these orders: forget what we cached.
     this.cache.reset();
@@ -228,10 +219,8 @@ export class CommandProcessor {
    * whatever its size, so one transaction per partition batch made a record wait for a
    * whole round of partitions.
    */
-  private onBatch(payload: OwnedBatch): Promise<void> {
-    if (payload.batch.messages.length === 0) return Promise.resolve();
-    const { partition } = payload.batch;
-    const owned: OwnedBatch = { batch: payload.batch, isStale: () => payload.isStale() || this.revoked.has(partition) };
+  private onBatch(owned: OwnedBatch): Promise<void> {
+    if (owned.batch.messages.length === 0) return Promise.resolve();
     return new Promise<void>((resolve) => {
       this.waiting.push({ owned, resolve });
       void this.drain();
