@@ -20,6 +20,7 @@
 //   BENCH_RATES=100,200 BENCH_STEP_SECONDS=10 BENCH_PARTITIONS=6 …
 //   BENCH_STEPS_ONLY=100 BENCH_CPU_PROF=/tmp/prof npm run bench   # profile one step
 //   BENCH_SKIP=reads,overload npm run bench   # leave steps out
+//   BENCH_MAX_RATE=440 BENCH_SOAK_SECONDS=600 npm run bench   # the 10-minute soak without the ladder
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
@@ -242,8 +243,10 @@ else {
 
 const steps: StepResult[] = [];
 log(`rate ladder ${SETTINGS.rates.join(', ')}/s, ${SETTINGS.stepSeconds} s each (+${SETTINGS.warmupSeconds} s warm-up), fresh edge/processor/topics/database per step`);
-let maxRate = await findMaxRate(steps);
-log(`maximum sustainable rate in short steps: ${maxRate}/s`);
+// BENCH_MAX_RATE: a maximum found by an earlier run, still checked for the soak's duration
+// (a 10-minute soak need not repeat the ladder, nor its 10-minute check at a rate that fails).
+let maxRate = process.env.BENCH_MAX_RATE ? Number(process.env.BENCH_MAX_RATE) : await findMaxRate(steps);
+log(`maximum sustainable rate ${process.env.BENCH_MAX_RATE ? 'given (BENCH_MAX_RATE)' : 'in short steps'}: ${maxRate}/s`);
 /** A maximum that did not hold: at most 80 % of it, and at most 90 % of what the failed step completed end to end (scaled to the maximum). */
 const lowered = (max: number, failed: StepResult) =>
   Math.max(10, Math.floor(Math.min(max * 0.8, (failed.e2ePerSecond * 0.9 * max) / failed.offeredRate) / 10) * 10);
