@@ -62,8 +62,17 @@ const log4j2Properties = [
   '',
 ].join('\n');
 
-/** Kafka cluster ids are 16 random bytes, base64url without padding. */
-const kafkaClusterId = () => randomBytes(16).toString('base64url');
+/**
+ * Kafka cluster ids are 16 random bytes, base64url without padding — never one that starts
+ * with '-': the storage tool reads `-t -…` as an option ("--cluster-id expected one
+ * argument"), 1 format in 64. Kafka's own Uuid.randomUuid() skips those ids too.
+ */
+export function kafkaClusterId(random = randomBytes) {
+  for (;;) {
+    const id = random(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
 
 export const servers = [
   {
