@@ -5,9 +5,9 @@
 // group from a fetch — which waits for the batch handler to return — it never rejoined.
 // Here the replica freezes itself (SIGSTOP) for longer than the session timeout, alone in
 // its group, so nobody else takes its partitions: before its MongoDB write (the batch
-// still held by the handler), and before its Kafka commit — since the processor is
-// pipelined (issue 15), the batch went back to the consumer once written, so the
-// consumer has moved on and must be sought back to the first uncommitted record.
+// still held by the handler: the regression), and before its Kafka commit (the pipelined
+// processor, issue 15, has handed that batch back already; a guarantee case — its commit
+// goes through after SIGCONT and the lost assignment restarts from committed offsets).
 // Pinned: it rejoins, and applies every command exactly once.
 import { afterAll, describe, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
