@@ -2,9 +2,9 @@
 // priority filters, and a cursor page) at fixed concurrency (a closed loop of keep-alive
 // requests, a fixed number sized to ~`seconds` of the driver's rate) against the
 // real edge in its own process, next to the same queries made straight with the mongodb
-// driver — the very calls the edge makes (findOrderDocument / listOrderDocuments), from
-// this process, with the same concurrency — on the same server in the same run, ours and
-// the driver interleaved. The collection is seeded with documents built by the real
+// driver — the very calls the edge makes (findOrderDocument / listOrderDocuments, then
+// readTimelines), from this process, with the same concurrency — on the same server in
+// the same run, ours and the driver interleaved. The collection is seeded with documents built by the real
 // domain (test/support/edge-harness.ts seededOrder, with their history) and indexed by ensureOrderIndexes.
 //
 // Each query the edge sends is captured (driver command monitoring) and explained on the
@@ -18,7 +18,8 @@ import { MongoClient, type Db, type Document } from 'mongodb';
 import { encodeCursor } from '../src/edge/cursor.js';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
 import { createMongoClient } from '../src/shared/mongo.js';
-import { ensureOrderIndexes, findOrderDocument, listOrderDocuments, ordersCollection, type OrderListQuery } from '../src/shared/orders-collection.js';
+import { readTimelines } from '../src/shared/history-collection.js';
+import { ensureOrderIndexes, findOrderDocument, listOrderDocuments, ordersCollection, type OrderDocument, type OrderListQuery } from '../src/shared/orders-collection.js';
 import { insertSeededOrders, seededOrder } from '../test/support/edge-harness.js';
 import { edgeRunNames, startEdgeChild } from './edge-measure.js';
 import { loadAverage, type StepLoad } from './machine-facts.js';
@@ -181,7 +182,7 @@ async function explainEdgeQuery(uri: string, database: string, query: (db: Db) =
   try {
     let captured: Document | undefined;
     client.on('commandStarted', (e) => {
-      if (e.commandName === 'find') captured = e.command;
+      if (e.commandName === 'find') captured ??= e.command; // the orders query, not the timelines' that follows
     });
     const db = client.db(database);
     await query(db);
@@ -216,13 +217,22 @@ interface ReadCase {
 
 function readCases(ids: string[], limit: number, cursor: { query: Omit<OrderListQuery, 'limit'>; param: string }): ReadCase[] {
   const randomId = () => ids[Math.floor(Math.random() * ids.length)]!;
+  // The edge reads the orders, then their timelines: the driver side makes both reads too.
+  const withTimelines = async (db: Db, docs: OrderDocument[]) => readTimelines(db, new Map(docs.map((d) => [d._id, d.version])));
   const list = (name: string, q: Omit<OrderListQuery, 'limit'>, qs: string): ReadCase => ({
     name,
     path: () => `/api/v1/orders?${qs}&limit=${limit}`,
-    driver: (db) => listOrderDocuments(db, { ...q, limit }),
+    driver: async (db) => withTimelines(db, await listOrderDocuments(db, { ...q, limit })),
   });
   return [
-    { name: 'get by id', path: () => `/api/v1/orders/${randomId()}`, driver: (db) => findOrderDocument(db, randomId()) },
+    {
+      name: 'get by id',
+      path: () => `/api/v1/orders/${randomId()}`,
+      driver: async (db) => {
+        const doc = await findOrderDocument(db, randomId());
+        return withTimelines(db, doc ? [doc] : []);
+      },
+    },
     list('list status=received', { status: 'received' }, 'status=received'),
     list('list customerId', { customerId: 'CUST-R00042' }, 'customerId=CUST-R00042'),
     list('list priority=same_day', { priority: 'same_day' }, 'priority=same_day'),

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir, repoRoot, versions } from './config.mjs';
-import { ferretdbPatches } from './ferretdb/patches.mjs';
+import { ferretdbAdditions, ferretdbPatches } from './ferretdb/patches.mjs';
 import { step } from './progress.mjs';
 import { requireGo, requireTool } from './system.mjs';
 
@@ -88,7 +88,8 @@ export function apicurioApp() {
  * (Go refuses overlays of module-cache files); the vendor tree is dropped afterwards.
  */
 export function ferretdbBinary() {
-  const src = ['stack/ferretdb/go.mod', 'stack/ferretdb/go.sum', 'stack/ferretdb/main.go', 'stack/ferretdb/patches.mjs'];
+  const additions = ferretdbAdditions.map((a) => `stack/ferretdb/_add/${a.file}`);
+  const src = ['stack/ferretdb/go.mod', 'stack/ferretdb/go.sum', 'stack/ferretdb/main.go', 'stack/ferretdb/patches.mjs', ...additions];
   const dir = cached(`ferretdb-${versions.ferretdb}-${hashFiles(...src)}`, `FerretDB ${versions.ferretdb} (Go build)`, (tmp) => {
     const go = requireGo();
     const env = { ...process.env, CGO_ENABLED: '0', DO_NOT_TRACK: '1' };
@@ -102,6 +103,12 @@ export function ferretdbBinary() {
       // Exactly once: a second occurrence would leave it unclear what the patch changed.
       if (text.split(patch.find).length !== 2) throw new Error(`FerretDB patch (${patch.why}) no longer applies: ${patch.file} does not contain exactly once ${patch.find}`);
       writeFileSync(file, text.replace(patch.find, patch.replace));
+    }
+    for (const addition of ferretdbAdditions) {
+      const file = join(work, 'vendor/github.com/FerretDB/FerretDB', addition.file);
+      // A file upstream now has would be silently replaced.
+      if (existsSync(file)) throw new Error(`FerretDB addition (${addition.why}) collides with upstream's ${addition.file}`);
+      copyFileSync(join(repoRoot, 'stack/ferretdb/_add', addition.file), file);
     }
     run(go, ['build', '-mod=vendor', '-o', join(tmp, 'ferretdb'), '.'], { cwd: work, env });
     rmSync(work, { recursive: true, force: true });

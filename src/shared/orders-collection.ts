@@ -71,6 +71,9 @@ export function listOrderDocuments(db: Db, q: OrderListQuery): Promise<OrderDocu
   if (q.priority !== undefined) f['order.priority'] = q.priority;
   if (q.customerId !== undefined) f['order.customerId'] = q.customerId;
   if (q.before) {
+    // The bound on createdAt alone starts the index scan at the cursor; the $or then
+    // drops the orders of that same instant the previous page already had.
+    f['order.createdAt'] = { $lte: q.before.createdAt };
     f.$or = [{ 'order.createdAt': { $lt: q.before.createdAt } }, { 'order.createdAt': q.before.createdAt, _id: { $lt: q.before.orderId } }];
   }
   return ordersCollection(db)

@@ -33,6 +33,20 @@ const limitReleasesQuery = 'a limit releases the query below it: update commands
 // cannot match. test/regressions/ferretdb-id-in-index.int.test.ts
 const idPushdown = '_id $in and _id next to other fields use the _id index instead of scanning the table';
 
+// Upstream reads every document for a find that filters on a nested field or sorts, and
+// sorts them all in Go: a list page of 20 orders out of 20,000 took seconds. Non-unique
+// indexes now store SQL values, and a find whose string equalities and sort are an
+// index's key reads through it in order and stops at the limit, while the index is known
+// to order its documents as MongoDB would (the rest is in
+// _add/internal/backends/sqlite/ordered_index.go). test/regressions/ferretdb-index-order.int.test.ts
+const indexOrder = 'a find whose equalities and sort are an index key reads through that index in order, exactly as MongoDB orders';
+
+/** New files: _add/<path> is copied to vendor/github.com/FerretDB/FerretDB/<path>, which must not exist. */
+export const ferretdbAdditions = [
+  { file: 'internal/backends/sqlite/metadata/index_expression.go', why: indexOrder },
+  { file: 'internal/backends/sqlite/ordered_index.go', why: indexOrder },
+];
+
 export const ferretdbPatches = [
   {
     file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/metadata.go',
@@ -252,5 +266,167 @@ func prepareIDWhereClause(filter *types.Document) (string, []any) {
 	filterPushdown = whereClause != ""
 `,
     why: idPushdown,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata/registry.go',
+    find: `			fields := strings.Split(key.Field, ".")
+			for j, f := range fields {
+				fields[j] = fmt.Sprintf("%q", f)
+			}
+
+			columns[i] = fmt.Sprintf("%s->%s", DefaultColumn, strings.Join(fields, "->"))
+`,
+    replace: `			// order-service patch: SQL values for non-unique indexes (index_expression.go)
+			columns[i] = IndexKeyExpression(key.Field, index.Unique)
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/collection.go',
+    find: `	OnlyRecordIDs bool
+	Comment       string
+}
+
+// QueryResult represents the results of Collection.Query method.
+type QueryResult struct {
+	Iter types.DocumentsIterator
+}
+`,
+    replace: `	OnlyRecordIDs bool
+	Comment       string
+
+	// order-service patch: a find's sort and whole filter, for a read in index order
+	IndexOrder  *types.Document
+	IndexFilter *types.Document
+}
+
+// QueryResult represents the results of Collection.Query method.
+type QueryResult struct {
+	Iter types.DocumentsIterator
+
+	// order-service patch: Iter returns documents in IndexOrder's order
+	Sorted bool
+}
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/collection.go',
+    find: `type ExplainParams struct {
+	Filter *types.Document
+	Sort   *types.Document
+	Limit  int64
+}
+`,
+    replace: `type ExplainParams struct {
+	Filter *types.Document
+	Sort   *types.Document
+	Limit  int64
+
+	// order-service patch: as in QueryParams
+	IndexOrder  *types.Document
+	IndexFilter *types.Document
+}
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	q := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)
+`,
+    replace: `	// order-service patch: read in index order when an index serves the sort (ordered_index.go)
+	if res, handled, err := c.queryInIndexOrder(ctx, db, meta, params); handled {
+		return res, err
+	}
+
+	q := prepareSelectClause(meta.TableName, params.Comment, meta.Capped(), params.OnlyRecordIDs)
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	db := c.r.DatabaseGetExisting(ctx, c.dbName)
+	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
+
+	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
+`,
+    replace: `	db := c.r.DatabaseGetExisting(ctx, c.dbName)
+	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
+
+	// order-service patch: before writing (ordered_index.go)
+	markInexactIndexes(c.dbName, meta, params.Docs)
+
+	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
+`,
+    replace: `	// order-service patch: before writing (ordered_index.go)
+	markInexactIndexes(c.dbName, meta, params.Docs)
+
+	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	q := \`EXPLAIN QUERY PLAN \` + selectClause + whereClause + orderByClause
+`,
+    replace: `	q := \`EXPLAIN QUERY PLAN \` + selectClause + whereClause + orderByClause
+
+	// order-service patch: explain the read in index order that Query would make (ordered_index.go)
+	if indexQ, indexArgs, index, err := indexOrderSQL(ctx, db, c.dbName, meta, params.IndexFilter, params.IndexOrder, ""); err != nil {
+		return nil, lazyerrors.Error(err)
+	} else if index != nil {
+		q, args = \`EXPLAIN QUERY PLAN \`+indexQ, indexArgs
+		filterPushdown, sortPushdown = len(indexArgs) > 0, true
+	}
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_find.go',
+    find: `	// Limit pushdown is not applied if:
+`,
+    replace: `	// order-service patch: the sort and the whole filter, for a read in index order (backends/sqlite/ordered_index.go)
+	if !h.DisablePushdown && params.Sort.Len() > 0 && !params.Sort.Has("$natural") {
+		qp.IndexOrder, qp.IndexFilter = params.Sort, params.Filter
+	}
+
+	// Limit pushdown is not applied if:
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_find.go',
+    find: `	iter, err := h.makeFindIter(queryRes.Iter, closer, params)
+`,
+    replace: `	// order-service patch: documents that come in the sort's order are not sorted again
+	iterParams := params
+	if queryRes.Sorted {
+		unsorted := *params
+		unsorted.Sort = must.NotFail(types.NewDocument())
+		iterParams = &unsorted
+	}
+
+	iter, err := h.makeFindIter(queryRes.Iter, closer, iterParams)
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/handler/msg_explain.go',
+    find: `	res, err := coll.Explain(connCtx, qp)
+`,
+    replace: `	// order-service patch: as find does (msg_find.go)
+	if !h.DisablePushdown && !params.Aggregate && params.Sort.Len() > 0 && !params.Sort.Has("$natural") {
+		qp.IndexOrder, qp.IndexFilter = params.Sort, params.Filter
+	}
+
+	res, err := coll.Explain(connCtx, qp)
+`,
+    why: indexOrder,
   },
 ];
