@@ -354,7 +354,7 @@ type QueryResult struct {
 	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
 
 	// order-service patch: before writing (ordered_index.go)
-	markInexactIndexes(c.dbName, meta, params.Docs)
+	recordKinds(c.dbName, meta, params.Docs)
 
 	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
 `,
@@ -365,7 +365,7 @@ type QueryResult struct {
     find: `	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
 `,
     replace: `	// order-service patch: before writing (ordered_index.go)
-	markInexactIndexes(c.dbName, meta, params.Docs)
+	recordKinds(c.dbName, meta, params.Docs)
 
 	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
 `,
@@ -378,7 +378,7 @@ type QueryResult struct {
     replace: `	q := \`EXPLAIN QUERY PLAN \` + selectClause + whereClause + orderByClause
 
 	// order-service patch: explain the read in index order that Query would make (ordered_index.go)
-	if indexQ, indexArgs, index, err := indexOrderSQL(ctx, db, c.dbName, meta, params.IndexFilter, params.IndexOrder, ""); err != nil {
+	if indexQ, indexArgs, index, _, err := indexOrderSQL(ctx, db, c.dbName, meta, params.IndexFilter, params.IndexOrder, ""); err != nil {
 		return nil, lazyerrors.Error(err)
 	} else if index != nil {
 		q, args = \`EXPLAIN QUERY PLAN \`+indexQ, indexArgs

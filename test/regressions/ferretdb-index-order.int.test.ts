@@ -128,6 +128,25 @@ describe('FerretDB reads a find through the index that serves its equalities and
     }
   });
 
+  it('reads a field of dates in order, narrowed by a date range (the expiry sweeper)', async () => {
+    const records = ferret.client.db('regr').collection<{ _id: string; at?: Date | null }>(`records${++collections}`);
+    await records.createIndex({ at: 1 }, { name: 'at' });
+    const at = [Date.UTC(1969, 6, 20), 0, Date.UTC(2026, 0, 1), Date.UTC(2026, 0, 1, 0, 0, 0, 1), Date.UTC(2100, 0, 1)];
+    await records.insertMany([...at.map((t, i) => ({ _id: `r${i}`, at: new Date(t) })), { _id: 'null', at: null }, { _id: 'missing' }]);
+    const before = { at: { $lt: new Date(Date.UTC(2026, 0, 1, 0, 0, 0, 1)) } };
+    for (const dir of [1, -1] as const) {
+      const ids = (await records.find(before).sort({ at: dir }).toArray()).map((d) => d._id);
+      expect(ids).toEqual(dir === 1 ? ['r0', 'r1', 'r2'] : ['r2', 'r1', 'r0']);
+      // null and missing tie, before every date
+      const all = (await records.find({}).sort({ at: dir }).toArray()).map((d) => d._id);
+      const [nulls, dates] = dir === 1 ? [all.slice(0, 2), all.slice(2)] : [all.slice(5), all.slice(0, 5)];
+      expect({ nulls: nulls.sort(), dates }).toEqual({ nulls: ['missing', 'null'], dates: dir === 1 ? ['r0', 'r1', 'r2', 'r3', 'r4'] : ['r4', 'r3', 'r2', 'r1', 'r0'] });
+    }
+    const explain = await ferret.client.db('regr').command({ explain: { find: records.collectionName, filter: before, sort: { at: 1 } }, verbosity: 'queryPlanner' });
+    expect(explain.sortPushdown).toBe(true);
+    expect((explain.queryPlanner.Plan as string[]).join('\n')).toMatch(/USING INDEX records\w+_at \(<expr><\?\)/);
+  });
+
   it.each([
     ['a boolean', true],
     ['a date', new Date(Date.UTC(2020, 0, 1))],

@@ -8,12 +8,13 @@
 // order instead; the handler still filters every document and stops at the limit.
 //
 // Non-unique indexes store SQL values (metadata.IndexKeyExpression), so the read is in
-// MongoDB's order as long as every document holds, at every field of the index, no array
-// on the path and a string, a number, null or nothing. Like MongoDB's multikey flag, this
-// is known per index: every insert and update marks the indexes a document breaks it for
-// before writing (for good, until restart), and an index is checked once, by a scan, at
-// its first use. A read that meets such a document anyway (written while it ran) fails
-// instead of returning documents out of order.
+// MongoDB's order as long as no document holds an array on the path of one of the
+// index's fields, and each field holds strings and numbers, or dates, besides null and
+// nothing. Like MongoDB's multikey flag, this is known per index: every insert and update
+// adds the kinds of value it writes before writing (for good, until restart), and an
+// index is checked once, by a scan, at its first use. A read that meets a document that
+// breaks it anyway (written while it ran) fails instead of returning documents out of
+// order.
 
 package sqlite
 
@@ -22,8 +23,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/FerretDB/FerretDB/internal/backends"
 	"github.com/FerretDB/FerretDB/internal/backends/sqlite/metadata"
@@ -38,9 +41,19 @@ type orderedIndexKey struct {
 	db, table, index, key string
 }
 
-// orderedIndexState: checked once scanned; inexact once any document broke the rule.
+// The kinds of value an index field holds (null and missing are none: they sort first
+// in both). SQLite orders numbers with strings, or dates (milliseconds) alone, as
+// MongoDB does; not dates with numbers or strings, and nothing else at all.
+const (
+	kindNumberOrString uint8 = 1 << iota
+	kindDate
+	kindOther // an array on the path, a boolean, an ObjectID, a document, …
+)
+
+// orderedIndexState: checked once scanned; seen, per index field, the kinds met so far.
 type orderedIndexState struct {
-	checked, inexact bool
+	checked bool
+	seen    []uint8
 }
 
 var orderedIndexes = struct {
@@ -54,10 +67,10 @@ func stateKey(dbName string, meta *metadata.Collection, index *metadata.IndexInf
 }
 
 // stateOf returns the index's state; it must be called with orderedIndexes.mu held.
-func stateOf(k orderedIndexKey) *orderedIndexState {
+func stateOf(k orderedIndexKey, fields int) *orderedIndexState {
 	s := orderedIndexes.state[k]
 	if s == nil {
-		s = new(orderedIndexState)
+		s = &orderedIndexState{seen: make([]uint8, fields)}
 		orderedIndexes.state[k] = s
 	}
 
@@ -77,30 +90,41 @@ func orderedIndexCandidates(meta *metadata.Collection) []*metadata.IndexInfo {
 	return res
 }
 
-// exactAt reports whether doc's value at the dotted field is one SQLite orders as MongoDB does.
-func exactAt(doc *types.Document, field string) bool {
+// kindAt returns the kind of doc's value at the dotted field (0 for null or nothing).
+func kindAt(doc *types.Document, field string) uint8 {
 	var v any = doc
 
 	for _, p := range strings.Split(field, ".") {
 		d, ok := v.(*types.Document)
 		if !ok {
 			// a scalar or null on the path: MongoDB and SQLite both see nothing there
-			_, isArray := v.(*types.Array)
-			return !isArray
+			if _, isArray := v.(*types.Array); isArray {
+				return kindOther
+			}
+
+			return 0
 		}
 
 		if v, ok = lookup(d, p); !ok {
-			return true
+			return 0
 		}
 	}
 
 	switch v := v.(type) {
-	case string, int32, int64, types.NullType:
-		return true
+	case types.NullType:
+		return 0
+	case string, int32, int64:
+		return kindNumberOrString
 	case float64:
-		return !math.IsNaN(v) && !math.IsInf(v, 0)
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return kindOther
+		}
+
+		return kindNumberOrString
+	case time.Time:
+		return kindDate
 	default:
-		return false
+		return kindOther
 	}
 }
 
@@ -110,17 +134,19 @@ func lookup(d *types.Document, field string) (any, bool) {
 	return v, err == nil
 }
 
-// markInexact marks one index: some document breaks the rule for it.
-func markInexact(k orderedIndexKey) {
-	orderedIndexes.mu.Lock()
-	defer orderedIndexes.mu.Unlock()
-
-	stateOf(k).inexact = true
+// addKinds adds the kinds docs hold at the index's fields to seen.
+func addKinds(seen []uint8, index *metadata.IndexInfo, docs ...*types.Document) {
+	for _, doc := range docs {
+		for i, k := range index.Key {
+			seen[i] |= kindAt(doc, k.Field)
+		}
+	}
 }
 
-func exactFor(doc *types.Document, index *metadata.IndexInfo) bool {
-	for _, k := range index.Key {
-		if !exactAt(doc, k.Field) {
+// exactKinds reports whether SQLite orders values of these kinds as MongoDB does.
+func exactKinds(seen []uint8) bool {
+	for _, kinds := range seen {
+		if kinds&kindOther != 0 || kinds == kindNumberOrString|kindDate {
 			return false
 		}
 	}
@@ -128,56 +154,66 @@ func exactFor(doc *types.Document, index *metadata.IndexInfo) bool {
 	return true
 }
 
-// markInexactIndexes marks the indexes that docs break the rule for; InsertAll and
+// recordKinds adds what docs hold to every candidate index's state; InsertAll and
 // UpdateAll call it before they write.
-func markInexactIndexes(dbName string, meta *metadata.Collection, docs []*types.Document) {
+func recordKinds(dbName string, meta *metadata.Collection, docs []*types.Document) {
 	if meta == nil {
 		return
 	}
 
 	for _, index := range orderedIndexCandidates(meta) {
-		for _, doc := range docs {
-			if !exactFor(doc, index) {
-				markInexact(stateKey(dbName, meta, index))
-				break
-			}
-		}
+		seen := make([]uint8, len(index.Key))
+		addKinds(seen, index, docs...)
+		mergeKinds(stateKey(dbName, meta, index), seen)
 	}
 }
 
-// indexIsExact reports whether reads through the index come in MongoDB's order. At the
-// first use of any of the collection's indexes, one scan checks all of them.
-func indexIsExact(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, index *metadata.IndexInfo) (bool, error) {
-	known := func() (exact, ok bool) {
+// mergeKinds adds seen to the index's state and returns the state's kinds.
+func mergeKinds(k orderedIndexKey, seen []uint8) []uint8 {
+	orderedIndexes.mu.Lock()
+	defer orderedIndexes.mu.Unlock()
+
+	s := stateOf(k, len(seen))
+	for i := range seen {
+		s.seen[i] |= seen[i]
+	}
+
+	return slices.Clone(s.seen)
+}
+
+// indexIsExact reports whether reads through the index come in MongoDB's order, and the
+// kinds known; at the first use of any of the collection's indexes, one scan checks all.
+func indexIsExact(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, index *metadata.IndexInfo) (bool, []uint8, error) {
+	known := func() (bool, []uint8) {
 		orderedIndexes.mu.Lock()
 		defer orderedIndexes.mu.Unlock()
 
-		s := stateOf(stateKey(dbName, meta, index))
+		s := stateOf(stateKey(dbName, meta, index), len(index.Key))
 
-		return s.checked && !s.inexact, s.checked || s.inexact
+		return s.checked, slices.Clone(s.seen)
 	}
 
-	if exact, ok := known(); ok {
-		return exact, nil
+	if checked, seen := known(); checked || !exactKinds(seen) {
+		return checked && exactKinds(seen), seen, nil
 	}
 
 	orderedIndexes.scan.Lock()
 	defer orderedIndexes.scan.Unlock()
 
-	if exact, ok := known(); ok {
-		return exact, nil
+	if checked, seen := known(); checked || !exactKinds(seen) {
+		return checked && exactKinds(seen), seen, nil
 	}
 
 	candidates := orderedIndexCandidates(meta)
-	exact := make([]bool, len(candidates))
+	seen := make([][]uint8, len(candidates))
 
-	for i := range exact {
-		exact[i] = true
+	for i, c := range candidates {
+		seen[i] = make([]uint8, len(c.Key))
 	}
 
 	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM %q`, metadata.DefaultColumn, meta.TableName))
 	if err != nil {
-		return false, lazyerrors.Error(err)
+		return false, nil, lazyerrors.Error(err)
 	}
 
 	iter := newQueryIterator(ctx, rows, false)
@@ -190,25 +226,28 @@ func indexIsExact(ctx context.Context, db *fsql.DB, dbName string, meta *metadat
 		}
 
 		if err != nil {
-			return false, lazyerrors.Error(err)
+			return false, nil, lazyerrors.Error(err)
 		}
 
 		for i, c := range candidates {
-			exact[i] = exact[i] && exactFor(doc, c)
+			addKinds(seen[i], c, doc)
 		}
 	}
 
 	orderedIndexes.mu.Lock()
 	for i, c := range candidates {
-		s := stateOf(stateKey(dbName, meta, c))
+		s := stateOf(stateKey(dbName, meta, c), len(c.Key))
 		s.checked = true
-		s.inexact = s.inexact || !exact[i]
+
+		for j := range seen[i] {
+			s.seen[j] |= seen[i][j]
+		}
 	}
 	orderedIndexes.mu.Unlock()
 
-	exactNow, _ := known()
+	_, kinds := known()
 
-	return exactNow, nil
+	return exactKinds(kinds), kinds, nil
 }
 
 // servingIndex returns the index whose key is the filter's top-level string equalities
@@ -276,21 +315,36 @@ candidates:
 
 var rangeOperators = map[string]string{"$lt": " < ", "$lte": " <= ", "$gt": " > ", "$gte": " >= "}
 
+// rangeArgument returns a range bound as the SQL value the index stores for it.
+func rangeArgument(bound any) (any, bool) {
+	switch b := bound.(type) {
+	case string, int32, int64:
+		return b, true
+	case float64:
+		return b, !math.IsNaN(b)
+	case time.Time:
+		return b.UnixMilli(), true
+	default:
+		return nil, false
+	}
+}
+
 // indexOrderSQL returns the SELECT that reads the find's documents in the sort's order
-// through a serving index, or ok = false when there is none or it is not exact.
-func indexOrderSQL(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, filter, sort *types.Document, comment string) (q string, args []any, index *metadata.IndexInfo, err error) {
+// through a serving index, that index and the kinds of value known at its fields; no
+// index when none serves or its order is not exact.
+func indexOrderSQL(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, filter, sort *types.Document, comment string) (q string, args []any, index *metadata.IndexInfo, seen []uint8, err error) {
 	if db == nil || meta == nil || meta.Capped() {
-		return "", nil, nil, nil
+		return "", nil, nil, nil, nil
 	}
 
 	index, values := servingIndex(meta, filter, sort)
 	if index == nil {
-		return "", nil, nil, nil
+		return "", nil, nil, nil, nil
 	}
 
-	exact, err := indexIsExact(ctx, db, dbName, meta, index)
+	exact, seen, err := indexIsExact(ctx, db, dbName, meta, index)
 	if err != nil || !exact {
-		return "", nil, nil, err
+		return "", nil, nil, nil, err
 	}
 
 	var where []string
@@ -300,18 +354,21 @@ func indexOrderSQL(ctx context.Context, db *fsql.DB, dbName string, meta *metada
 		args = append(args, v)
 	}
 
-	// A string range on the first sort key (a keyset page's bound) narrows the index scan.
-	// SQLite also lets numbers through a `<` bound; the handler drops them, as MongoDB does.
+	// A range on the first sort key (a keyset page's bound, an expiry cutoff) narrows the
+	// index scan. SQLite compares numbers and dates (milliseconds) with each other and
+	// puts them before strings, so it lets through more than MongoDB's range, never
+	// less; the handler drops the rest.
 	first := sort.Keys()[0]
 	if bounds, ok := lookup(filter, first); ok {
 		if d, isDoc := bounds.(*types.Document); isDoc {
 			for _, op := range d.Keys() {
 				bound, _ := lookup(d, op)
-				if sqlOp, known := rangeOperators[op]; known {
-					if s, isString := bound.(string); isString {
-						where = append(where, metadata.IndexKeyExpression(first, false)+sqlOp+"?")
-						args = append(args, s)
-					}
+				sqlOp, isRange := rangeOperators[op]
+				arg, comparable := rangeArgument(bound)
+
+				if isRange && comparable {
+					where = append(where, metadata.IndexKeyExpression(first, false)+sqlOp+"?")
+					args = append(args, arg)
 				}
 			}
 		}
@@ -335,7 +392,7 @@ func indexOrderSQL(ctx context.Context, db *fsql.DB, dbName string, meta *metada
 
 	q += " ORDER BY " + strings.Join(orderBy, ", ")
 
-	return q, args, index, nil
+	return q, args, index, seen, nil
 }
 
 // queryInIndexOrder runs the find through a serving index; handled = false leaves it to upstream.
@@ -344,7 +401,7 @@ func (c *collection) queryInIndexOrder(ctx context.Context, db *fsql.DB, meta *m
 		return nil, false, nil
 	}
 
-	q, args, index, err := indexOrderSQL(ctx, db, c.dbName, meta, params.IndexFilter, params.IndexOrder, params.Comment)
+	q, args, index, seen, err := indexOrderSQL(ctx, db, c.dbName, meta, params.IndexFilter, params.IndexOrder, params.Comment)
 	if err != nil || index == nil {
 		return nil, err != nil, err
 	}
@@ -354,28 +411,36 @@ func (c *collection) queryInIndexOrder(ctx context.Context, db *fsql.DB, meta *m
 		return nil, true, lazyerrors.Error(err)
 	}
 
-	iter := &exactOrderIterator{DocumentsIterator: newQueryIterator(ctx, rows, false), index: index, key: stateKey(c.dbName, meta, index)}
+	iter := &exactOrderIterator{DocumentsIterator: newQueryIterator(ctx, rows, false), index: index, key: stateKey(c.dbName, meta, index), seen: seen}
 
 	return &backends.QueryResult{Iter: iter, Sorted: true}, true, nil
 }
 
-// exactOrderIterator fails the read at a document the index cannot order (written while it ran).
+// exactOrderIterator fails the read at a document the index cannot order next to the
+// others (written while it ran).
 type exactOrderIterator struct {
 	types.DocumentsIterator
 	index *metadata.IndexInfo
 	key   orderedIndexKey
+	seen  []uint8
 }
 
 func (iter *exactOrderIterator) Next() (struct{}, *types.Document, error) {
 	unused, doc, err := iter.DocumentsIterator.Next()
-	if err == nil && !exactFor(doc, iter.index) {
-		markInexact(iter.key)
+	if err != nil {
+		return unused, doc, err
+	}
+
+	addKinds(iter.seen, iter.index, doc)
+
+	if !exactKinds(iter.seen) {
+		mergeKinds(iter.key, iter.seen)
 		iter.DocumentsIterator.Close()
 
 		id, _ := lookup(doc, "_id")
 
-		return unused, nil, lazyerrors.Errorf("index %q cannot order document %v (an array, or a value other than a string, number or null, at one of its fields); run the find again", iter.index.Name, id)
+		return unused, nil, lazyerrors.Errorf("index %q cannot order document %v next to the others (an array, or a kind of value SQLite orders differently, at one of its fields); run the find again", iter.index.Name, id)
 	}
 
-	return unused, doc, err
+	return unused, doc, nil
 }
