@@ -350,10 +350,12 @@ type QueryResult struct {
 
 	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
 `,
-    replace: `	db := c.r.DatabaseGetExisting(ctx, c.dbName)
+    replace: `	// order-service patch: the kinds of value written, noted before writing (ordered_index.go)
+	defer holdWrites(c.dbName, c.name)()
+
+	db := c.r.DatabaseGetExisting(ctx, c.dbName)
 	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
 
-	// order-service patch: before writing (ordered_index.go)
 	recordKinds(c.dbName, meta, params.Docs)
 
 	err := db.InTransaction(ctx, func(tx *fsql.Tx) error {
@@ -362,9 +364,37 @@ type QueryResult struct {
   },
   {
     file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllParams) (*backends.UpdateAllResult, error) {
+	var res backends.UpdateAllResult
+`,
+    replace: `func (c *collection) UpdateAll(ctx context.Context, params *backends.UpdateAllParams) (*backends.UpdateAllResult, error) {
+	var res backends.UpdateAllResult
+
+	// order-service patch: see InsertAll
+	defer holdWrites(c.dbName, c.name)()
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
+    find: `	err := c.r.IndexesCreate(ctx, c.dbName, c.name, indexes)
+	if err != nil {
+		return nil, lazyerrors.Error(err)
+	}
+`,
+    replace: `	// order-service patch: with writes held off; a new collection's indexes need no scan (ordered_index.go)
+	err := c.createIndexesChecked(ctx, func() error { return c.r.IndexesCreate(ctx, c.dbName, c.name, indexes) })
+	if err != nil {
+		return nil, lazyerrors.Error(err)
+	}
+`,
+    why: indexOrder,
+  },
+  {
+    file: 'vendor/github.com/FerretDB/FerretDB/internal/backends/sqlite/collection.go',
     find: `	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)
 `,
-    replace: `	// order-service patch: before writing (ordered_index.go)
+    replace: `	// order-service patch: the kinds of value written, noted before writing (ordered_index.go)
 	recordKinds(c.dbName, meta, params.Docs)
 
 	q := fmt.Sprintf(\`UPDATE %q SET %s = ? WHERE %s = ?\`, meta.TableName, metadata.DefaultColumn, metadata.IDColumn)

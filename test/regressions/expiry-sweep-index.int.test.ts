@@ -4,7 +4,9 @@
 // with 100,000 outcomes every order write of the processor waited about 5 s, once a
 // minute: the memory soak's p99 grew with its length (7.8 s after 10 minutes). Pins, on
 // the query plans of the SQL FerretDB really runs, that a sweep reads and deletes
-// through indexes only (never a SCAN of the table), and what it deletes.
+// through indexes only (never a SCAN of the table), and what it deletes. The index is
+// created on the empty collection, as the service does: FerretDB then knows the kinds of
+// value it holds without reading the collection at its first use.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweep } from '../../src/shared/expiry.js';
 import { startDebugFerretDB, type DebugFerretDB } from '../support/ferretdb-debug.js';
@@ -25,13 +27,9 @@ describe('the expiry sweeper reads and deletes through indexes', () => {
   it('deletes 1,100 expired of 1,200 outcomes in chunks, each found by the recordedAt index and deleted by _id', async () => {
     const outcomes = ferret.client.db('regr').collection<{ _id: string; recordedAt: Date }>('command_outcomes');
     await outcomes.createIndex({ recordedAt: 1 }, { name: 'recordedAt' });
+    await ferret.takeStatements(/^SELECT 1 FROM "command_outcomes_\w+" LIMIT 1/); // is it empty? then no check scan later
     const cutoff = Date.UTC(2026, 0, 1);
     await outcomes.insertMany(Array.from({ length: 1200 }, (_, i) => ({ _id: `cmd-${i}`, recordedAt: new Date(cutoff + (i < 1100 ? -1 - i : 1 + i) * 1000) })));
-    // The index's first use reads the collection once per FerretDB process, to learn the
-    // kinds of value it holds (stack/ferretdb/_add/…/ordered_index.go): not part of a sweep.
-    expect(await sweep(outcomes, 'recordedAt', new Date(0))).toBe(0);
-    await ferret.takeStatements(/^SELECT .* FROM "command_outcomes_/);
-
     expect(await sweep(outcomes, 'recordedAt', new Date(cutoff))).toBe(1100);
     const statements = (await ferret.takeStatements(/^SELECT .* FROM "command_outcomes_/)).filter((sql) => outcomeStatements.test(sql));
     for (const sql of new Set(statements)) {

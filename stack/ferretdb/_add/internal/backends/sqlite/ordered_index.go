@@ -181,6 +181,63 @@ func mergeKinds(k orderedIndexKey, seen []uint8) []uint8 {
 	return slices.Clone(s.seen)
 }
 
+// collectionWrites holds one barrier per collection (database and collection name):
+// writes share it from before they read the collection's indexes until they commit,
+// index creation has it alone, so no write can slip past the kinds an index is checked with.
+var collectionWrites sync.Map
+
+func writesBarrier(dbName, collection string) *sync.RWMutex {
+	b, _ := collectionWrites.LoadOrStore(dbName+"\x00"+collection, new(sync.RWMutex))
+	return b.(*sync.RWMutex)
+}
+
+// holdWrites is called by InsertAll and UpdateAll before they read the collection's
+// indexes; the returned func releases it after they commit.
+func holdWrites(dbName, collection string) func() {
+	b := writesBarrier(dbName, collection)
+	b.RLock()
+
+	return b.RUnlock
+}
+
+// createIndexesChecked creates indexes with writes held off and, when the collection is
+// empty (a new collection's indexes), knows them checked: no scan at their first use.
+func (c *collection) createIndexesChecked(ctx context.Context, create func() error) error {
+	b := writesBarrier(c.dbName, c.name)
+	b.Lock()
+	defer b.Unlock()
+
+	if err := create(); err != nil {
+		return err
+	}
+
+	db := c.r.DatabaseGetExisting(ctx, c.dbName)
+	meta := c.r.CollectionGet(ctx, c.dbName, c.name)
+
+	if db == nil || meta == nil {
+		return nil
+	}
+
+	rows, err := db.QueryContext(ctx, fmt.Sprintf(`SELECT 1 FROM %q LIMIT 1`, meta.TableName))
+	if err != nil {
+		return lazyerrors.Error(err)
+	}
+
+	empty := !rows.Next()
+	if err = rows.Close(); err != nil || !empty {
+		return err
+	}
+
+	orderedIndexes.mu.Lock()
+	defer orderedIndexes.mu.Unlock()
+
+	for _, index := range orderedIndexCandidates(meta) {
+		stateOf(stateKey(c.dbName, meta, index), len(index.Key)).checked = true
+	}
+
+	return nil
+}
+
 // indexIsExact reports whether reads through the index come in MongoDB's order, and the
 // kinds known; at the first use of any of the collection's indexes, one scan checks all.
 func indexIsExact(ctx context.Context, db *fsql.DB, dbName string, meta *metadata.Collection, index *metadata.IndexInfo) (bool, []uint8, error) {
