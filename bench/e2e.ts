@@ -14,7 +14,7 @@
 // Kafka's ProducerPerformance. /proc/loadavg around every step. Writes
 // bench/results/<timestamp>.{json,md,svg} (the markdown appends bench/fixes.md).
 //
-//   npm run bench                      # full run, about 20 minutes (half of it the reads on FerretDB)
+//   npm run bench                      # full run, about 14 minutes (the reads about 2)
 //   npm run bench -- --quick           # short steps (or BENCH_QUICK=1)
 //   BENCH_SOAK_SECONDS=600 npm run bench   # the 10-minute memory run at half the maximum
 //   BENCH_RATES=100,200 BENCH_STEP_SECONDS=10 BENCH_PARTITIONS=6 …
