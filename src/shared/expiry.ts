@@ -53,8 +53,10 @@ export async function sweep<T extends Document>(collection: Collection<T>, field
   const expired = { [field]: { $lt: cutoff } } as never;
   for (let deleted = 0; ; ) {
     const ids = (await collection.find(expired, { projection: { _id: 1 } }).sort({ [field]: 1 }).limit(SWEEP_CHUNK).toArray()).map((d) => d._id);
-    if (ids.length > 0) deleted += (await collection.deleteMany({ _id: { $in: ids }, [field]: { $lt: cutoff } } as never)).deletedCount;
-    if (ids.length < SWEEP_CHUNK) return deleted;
+    const now = ids.length === 0 ? 0 : (await collection.deleteMany({ _id: { $in: ids }, [field]: { $lt: cutoff } } as never)).deletedCount;
+    deleted += now;
+    // A full chunk that deleted nothing would be found again: stop until the next sweep.
+    if (ids.length < SWEEP_CHUNK || now === 0) return deleted;
   }
 }
 
