@@ -1,11 +1,12 @@
 // Who is calling: a static bearer token (API_TOKEN) or a JWT verified against a JWKS
 // (AUTH_JWKS_URL: issuer, audience, expiry with clock skew, an allow-list of asymmetric
-// algorithms — `none` and HMAC can never pass). With either configured, every /api/v1
-// route needs a token: reads the scope orders:read, commands orders:write. No token or a
-// bad one → 401; a good token without the scope → 403 (RFC 6750 WWW-Authenticate both).
+// algorithms — `none` and HMAC can never pass). With either configured, every route needs
+// a token unless it declares itself public (RouteAccess below): reads the scope
+// orders:read, commands orders:write. No token or a bad one → 401; a good token without
+// the scope → 403 (RFC 6750 WWW-Authenticate both).
 // The caller's subject becomes the command's issuedBy and scopes Idempotency-Keys.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthConfig } from '../shared/config.js';
 import { edgeError } from './errors.js';
@@ -69,8 +70,11 @@ function jwtVerifier(jwt: NonNullable<AuthConfig['jwt']>): Verify {
         requiredClaims: ['sub', 'exp'],
       }));
     } catch (err) {
-      // The key set could not be fetched: our problem, not the caller's.
-      if (err instanceof joseErrors.JWKSTimeout || !(err instanceof joseErrors.JOSEError)) {
+      // The key set could not be fetched or read (timeout, a 5xx, a broken body): the
+      // issuer's problem, not the caller's, whose token may be fine. jose raises the bare
+      // JOSEError class for a non-200 answer and an unparsable body.
+      const keySetFailed = err instanceof joseErrors.JWKSTimeout || err instanceof joseErrors.JWKSInvalid || !(err instanceof joseErrors.JOSEError) || err.constructor === joseErrors.JOSEError;
+      if (keySetFailed) {
         throw Object.assign(edgeError('DEPENDENCY_UNAVAILABLE', 'The token issuer key set (JWKS)'), { cause: err });
       }
       throw invalidToken(describeJoseError(err));
@@ -115,19 +119,47 @@ export function createAuthenticator(auth: AuthConfig): Authenticator | undefined
   };
 }
 
+/**
+ * Who may call a route, declared in the route's own options (`config: { access }`):
+ * - undeclared: a token is needed, with the route's `config.scope` (default by method:
+ *   reads orders:read, anything else orders:write); `scope: 'any'` asks for a token only;
+ * - `operations` (/metrics, /docs): open unless AUTH_PROTECT_OPS, then a token of any scope;
+ * - `public` (/health, /ready): always open.
+ * The matched route decides, never the URL text: the router decodes and normalises the
+ * target (percent-encoding, absolute-form) before it matches, and a check on the raw text
+ * would disagree with it. A request that matches no route needs a token too.
+ */
+export type RouteAccess = 'public' | 'operations';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+    scope?: Scope | 'any';
+  }
+}
+
 /** The scope a request needs: reading is orders:read, anything else orders:write. */
 export const scopeFor = (method: string): Scope => (method === 'GET' || method === 'HEAD' ? SCOPES.read : SCOPES.write);
 
-const pathOf = (url: string): string => url.split('?')[0] ?? url;
-const isApi = (path: string) => path === '/api/v1' || path.startsWith('/api/v1/');
-const isOps = (path: string) => path === '/metrics' || path === '/docs' || path.startsWith('/docs/');
+interface RouteConfig {
+  access?: RouteAccess | undefined;
+  scope?: Scope | 'any' | undefined;
+}
 
-/** onRequest hook: authenticates /api/v1 (and, with protectOps, /metrics and /docs) before any body is read. */
+/** What a route with `config` asks of its caller: nothing, a token, or a token with a scope. */
+export function requirementOf(config: RouteConfig | undefined, method: string, protectOps: boolean): 'none' | 'token' | Scope {
+  if (config?.access === 'public') return 'none';
+  if (config?.access === 'operations') return protectOps ? 'token' : 'none';
+  if (config?.scope === 'any') return 'token';
+  return config?.scope ?? scopeFor(method);
+}
+
+/** onRequest hook (runs after routing, before any body is read): authenticates per the matched route's access. */
 export function authHook(authenticator: Authenticator, opts: { protectOps: boolean }) {
   return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const path = pathOf(request.url);
-    const api = isApi(path);
-    if (!api && !(opts.protectOps && isOps(path))) return;
+    // Unmatched requests are not answered without a token: no route map for anonymous callers.
+    const needs = request.is404 ? 'token' : requirementOf(request.routeOptions.config, request.method, opts.protectOps);
+    if (needs === 'none') return;
     try {
       request.caller = await authenticator.authenticate(request.headers.authorization);
     } catch (err) {
@@ -139,11 +171,10 @@ export function authHook(authenticator: Authenticator, opts: { protectOps: boole
     // Every later line of the request names the caller (reply.log writes "request completed").
     request.log = request.log.child({ caller: request.caller.subject });
     reply.log = request.log;
-    if (!api) return;
-    const needed = scopeFor(request.method);
-    if (!request.caller.scopes.has(needed)) {
-      reply.header('www-authenticate', `${AUTH_REALM}, error="insufficient_scope", scope="${needed}"`);
-      throw edgeError('INSUFFICIENT_SCOPE', needed);
+    if (needs === 'token') return;
+    if (!request.caller.scopes.has(needs)) {
+      reply.header('www-authenticate', `${AUTH_REALM}, error="insufficient_scope", scope="${needs}"`);
+      throw edgeError('INSUFFICIENT_SCOPE', needs);
     }
   };
 }
@@ -151,7 +182,7 @@ export function authHook(authenticator: Authenticator, opts: { protectOps: boole
 /** OpenAPI: the security schemes in force, and the requirement of a route needing `scope`. */
 export function openApiSecurity(auth: AuthConfig): {
   schemes: Record<string, { type: 'http'; scheme: 'bearer'; bearerFormat?: string; description: string }> | undefined;
-  requirement: (scope: Scope) => { security?: Record<string, string[]>[] };
+  requirement: (needs: Scope | 'token') => { security?: Record<string, string[]>[] };
 } {
   const schemes: NonNullable<ReturnType<typeof openApiSecurity>['schemes']> = {};
   if (auth.apiToken) schemes.apiToken = { type: 'http', scheme: 'bearer', description: 'The static API_TOKEN; it carries both scopes' };
@@ -166,5 +197,17 @@ export function openApiSecurity(auth: AuthConfig): {
   const names = Object.keys(schemes);
   if (names.length === 0) return { schemes: undefined, requirement: () => ({}) };
   // Any one scheme will do; the role list names the scope (OpenAPI 3.1 allows roles on non-OAuth schemes).
-  return { schemes, requirement: (scope) => ({ security: names.map((n) => ({ [n]: n === 'jwt' ? [scope] : [] })) }) };
+  return { schemes, requirement: (needs) => ({ security: names.map((n) => ({ [n]: n === 'jwt' && needs !== 'token' ? [needs] : [] })) }) };
+}
+
+/** onRoute hook: a documented route's OpenAPI security, from the same rule authHook enforces. */
+export function documentRouteSecurity(auth: AuthConfig): (route: RouteOptions) => void {
+  const { requirement } = openApiSecurity(auth);
+  return (route) => {
+    const schema = route.schema as (FastifySchema & { hide?: boolean }) | undefined;
+    if (!schema || schema.hide) return;
+    const method = Array.isArray(route.method) ? (route.method[0] as string) : route.method;
+    const needs = requirementOf(route.config, method, auth.protectOps);
+    if (needs !== 'none') route.schema = { ...schema, ...requirement(needs) };
+  };
 }

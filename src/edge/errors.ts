@@ -38,6 +38,7 @@ export const Errors = {
   INSUFFICIENT_SCOPE: coded('INSUFFICIENT_SCOPE', 403, 'The token does not carry the scope %s this operation needs'),
   ORDER_NOT_FOUND: coded('ORDER_NOT_FOUND', 404, 'Order %s does not exist'),
   ROUTE_NOT_FOUND: coded('ROUTE_NOT_FOUND', 404, 'No route %s'),
+  METHOD_NOT_ALLOWED: coded('METHOD_NOT_ALLOWED', 405, '%s'),
   IDEMPOTENCY_KEY_IN_PROGRESS: coded('IDEMPOTENCY_KEY_IN_PROGRESS', 409, 'A request with this Idempotency-Key is still being processed; retry later'),
   PAYLOAD_TOO_LARGE: coded('PAYLOAD_TOO_LARGE', 413, 'The request body is larger than %s bytes'),
   UNSUPPORTED_MEDIA_TYPE: coded('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json'),
@@ -71,6 +72,7 @@ const TITLES: Record<number, string> = {
   403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  408: 'Request Timeout',
   406: 'Not Acceptable',
   409: 'Conflict',
   413: 'Content Too Large',
@@ -78,6 +80,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   429: 'Too Many Requests',
+  431: 'Request Header Fields Too Large',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };

@@ -16,11 +16,13 @@ import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { findOutcome } from '../shared/outcomes-collection.js';
 import { tracingEnabled } from '../shared/tracing.js';
-import { authHook, createAuthenticator, openApiSecurity } from './auth.js';
+import { authHook, createAuthenticator, documentRouteSecurity, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
+import { clientErrorHandler } from './client-errors.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
 import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
+import { methodNotAllowedRoutes } from './method-not-allowed.js';
 import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
 import { createReadiness } from './readiness.js';
 import { registerRequestTracing } from './request-tracing.js';
@@ -83,9 +85,12 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       headersTimeout: config.edge.headersTimeoutMs,
       requestTimeout: config.edge.requestTimeoutMs,
       maxHeaderSize: config.edge.maxHeaderBytes,
+      // Node would answer a missing Host with an empty 400; the onRequest hook answers problem+json.
+      requireHostHeader: false,
       // How often Node checks the two timeouts above (default 30 s, far coarser than they are).
       connectionsCheckingInterval: Math.min(1000, Math.ceil(config.edge.headersTimeoutMs / 2)),
     },
+    clientErrorHandler,
     frameworkErrors: (error, request, reply) => {
       reply.header(CORRELATION_HEADER, String(request.id));
       return sendProblem(error, request, reply);
@@ -118,6 +123,8 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
 
   app.addHook('onRequest', async (request, reply) => {
     reply.header(CORRELATION_HEADER, String(request.id));
+    // RFC 9112 §3.2: an HTTP/1.1 request without Host is refused, whatever its target says.
+    if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw edgeError('BAD_REQUEST', 'An HTTP/1.1 request needs a Host header');
     // Bodies are read as sent; a compressed one would be misread as JSON (RFC 7694: 415).
     const encoding = request.headers['content-encoding'];
     if (encoding !== undefined && encoding.trim().toLowerCase() !== 'identity') throw edgeError('UNSUPPORTED_MEDIA_TYPE');
@@ -128,6 +135,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   const authenticator = createAuthenticator(config.auth);
   if (authenticator) app.addHook('onRequest', authHook(authenticator, { protectOps: config.auth.protectOps }));
   const security = openApiSecurity(config.auth);
+  // Before any route exists: every route is seen by both (OpenAPI security, the 405 answers).
+  app.addHook('onRoute', documentRouteSecurity(config.auth));
+  const addMethodNotAllowed = methodNotAllowedRoutes(app);
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && BODY_METHODS.has(request.method)) request.body = {};
   });
@@ -154,7 +164,13 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       ...(security.schemes ? { components: { securitySchemes: security.schemes } } : {}),
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  // The UI's routes are registered by the plugin: they are declared operations routes here.
+  await app.register(async (docs) => {
+    docs.addHook('onRoute', (route) => {
+      route.config = { ...route.config, access: 'operations' };
+    });
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
 
   const sender =
     deps.sender ??
@@ -176,12 +192,13 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
-  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date(), security: security.requirement };
+  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
 
   ordersRoutes(app, ctx);
   orderActionRoutes(app, ctx);
   commandsRoutes(app, ctx);
   opsRoutes(app, { readiness, metrics });
+  addMethodNotAllowed();
 
   let keyExpiry: Expiry | undefined;
   app.addHook('onReady', async () => {

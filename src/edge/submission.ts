@@ -10,7 +10,6 @@ import type { Config } from '../shared/config.js';
 import type { StoredResponse } from '../shared/idempotency-collection.js';
 import { readTimelines } from '../shared/history-collection.js';
 import { findOrderDocument } from '../shared/orders-collection.js';
-import type { Scope } from './auth.js';
 import type { CommandSender } from './command-sender.js';
 import { PROBLEM_CONTENT_TYPE, dependencyUnavailable } from './errors.js';
 import { beginIdempotent, idempotencyScope, requestHash } from './idempotency.js';
@@ -28,8 +27,6 @@ export interface EdgeContext {
   /** UUID v7 (time-ordered) for orderIds and commandIds. */
   newId(): string;
   now(): Date;
-  /** OpenAPI security requirement of a route needing `scope` (empty when auth is off). */
-  security(scope: Scope): { security?: Record<string, string[]>[] };
 }
 
 export const orderLocation = (orderId: string): string => `/api/v1/orders/${orderId}`;

@@ -5,7 +5,7 @@
 // subject is the command's issuedBy and shows in the order's history; Idempotency-Keys
 // are per caller. The OpenAPI document declares the schemes and scopes per route.
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SEED_CREATE_BODY, json, startEdge, startEdgeAndProcessor, type EdgeAndProcessor, type EdgeHarness } from '../support/edge-harness.js';
 import { startJwksServer, jwtEnv, type JwksServer } from '../support/jwks-server.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -153,5 +153,34 @@ describe('an unreachable key set', () => {
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
     expect(await res.json()).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+  });
+});
+
+// Regression (issue 20): a key set answering 5xx (or a body that is not JSON) turned into
+// 401 INVALID_TOKEN, telling a caller with a good token to get another. It is the issuer's
+// outage: 503 with Retry-After, and a good token passes again once the key set is back.
+describe('a key set that answers wrongly', () => {
+  let edge: EdgeHarness;
+  let jwks: JwksServer;
+  // A fresh edge per case: it has no key set cached yet, so it must fetch one.
+  beforeEach(async () => {
+    jwks = await startJwksServer();
+    edge = await startEdge({ env: jwtEnv(jwks) });
+  });
+  afterEach(async () => {
+    await edge?.close();
+    await jwks?.close();
+  });
+
+  it.each([[502], [500], ['not-json']] as const)('answering %s → 503 DEPENDENCY_UNAVAILABLE, then 200 once it serves keys', async (answer) => {
+    jwks.answerWith(answer);
+    const res = await fetch(`${edge.base}/api/v1/orders`, { headers: { authorization: `Bearer ${await jwks.token()}` } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(await res.json()).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE' });
+    jwks.answerWith('keys');
+    const back = await fetch(`${edge.base}/api/v1/orders`, { headers: { authorization: `Bearer ${await jwks.token()}` } });
+    expect(back.status).toBe(200);
   });
 });

@@ -25,6 +25,8 @@ export interface JwksServer {
   url: string;
   /** Requests the server answered (key set fetches). */
   fetches(): number;
+  /** How the key set answers from now on: the keys (default), an HTTP status, or a body that is not JSON. */
+  answerWith(answer: 'keys' | 'not-json' | number): void;
   token(opts?: TokenOptions): Promise<string>;
   /** An unsecured JWT (`alg: none`, empty signature) with valid-looking claims. */
   unsigned(opts?: TokenOptions): string;
@@ -51,9 +53,12 @@ export async function startJwksServer(): Promise<JwksServer> {
   const wrong = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(good.publicKey)), kid: KID, alg: 'RS256', use: 'sig' };
   let fetches = 0;
+  let answer: 'keys' | 'not-json' | number = 'keys';
   const server: Server = createServer((req, res) => {
     fetches++;
     if (req.url !== '/.well-known/jwks.json') return void res.writeHead(404).end();
+    if (typeof answer === 'number') return void res.writeHead(answer, { 'content-type': 'text/html' }).end('<h1>Bad gateway</h1>');
+    if (answer === 'not-json') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -62,6 +67,9 @@ export async function startJwksServer(): Promise<JwksServer> {
   return {
     url: `http://127.0.0.1:${port}/.well-known/jwks.json`,
     fetches: () => fetches,
+    answerWith: (a) => {
+      answer = a;
+    },
     token: (opts = {}) => sign(claims(opts), opts.wrongKey ? wrong.privateKey : good.privateKey),
     unsigned: (opts = {}) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims(opts))}.`,
     close: () => new Promise((r) => server.close(() => r())),

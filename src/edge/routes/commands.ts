@@ -1,7 +1,6 @@
 // The commands resource: what became of a command (pending | applied | rejected).
 import type { FastifyInstance } from 'fastify';
 import { findOutcome } from '../../shared/outcomes-collection.js';
-import { SCOPES } from '../auth.js';
 import { dependencyUnavailable } from '../errors.js';
 import { commandIdParams, commandStatusResponse, problemResponse } from '../route-schemas.js';
 import type { EdgeContext } from '../submission.js';
@@ -15,7 +14,6 @@ export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         tags: ['commands'],
         params: commandIdParams,
         response: { 200: commandStatusResponse, '4xx': problemResponse },
-        ...ctx.security(SCOPES.read),
       },
     },
     async (request) => {

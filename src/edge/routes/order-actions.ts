@@ -2,7 +2,6 @@
 import type { FastifyInstance } from 'fastify';
 import { HTTP_BODY_JSON_SCHEMAS, type CommandType } from '../../schemas/index.js';
 import { acceptedResponse, commandHeaders, orderIdParams, problemResponse } from '../route-schemas.js';
-import { SCOPES } from '../auth.js';
 import { submitCommand, type EdgeContext } from '../submission.js';
 
 export const ORDER_ACTIONS: readonly { path: string; type: CommandType; summary: string }[] = [
@@ -27,7 +26,6 @@ export function orderActionRoutes(app: FastifyInstance, ctx: EdgeContext): void 
           headers: commandHeaders,
           body: HTTP_BODY_JSON_SCHEMAS[action.type],
           response: { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse },
-          ...ctx.security(SCOPES.write),
         },
       },
       (request, reply) => submitCommand(ctx, request, reply, action.type, request.params.orderId),

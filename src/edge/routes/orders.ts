@@ -8,7 +8,6 @@ import { decodeCursor, encodeCursor } from '../cursor.js';
 import { dependencyUnavailable, edgeError } from '../errors.js';
 import { etagOf, historyView, matchesIfNoneMatch, orderView } from '../order-view.js';
 import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderHistoryResponse, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
-import { SCOPES } from '../auth.js';
 import { submitCommand, type EdgeContext } from '../submission.js';
 
 const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
@@ -31,7 +30,6 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         headers: commandHeaders,
         body: { ...HTTP_BODY_JSON_SCHEMAS.CreateOrder, examples: [SEED_EXAMPLE] },
         response: commandResponses,
-        ...ctx.security(SCOPES.write),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'CreateOrder', undefined),
@@ -47,7 +45,6 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         headers: commandHeaders,
         body: HTTP_BODY_JSON_SCHEMAS.ModifyOrder,
         response: commandResponses,
-        ...ctx.security(SCOPES.write),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'ModifyOrder', request.params.orderId),
@@ -61,7 +58,6 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         tags: ['orders'],
         params: orderIdParams,
         response: { 200: orderResponse, '4xx': problemResponse },
-        ...ctx.security(SCOPES.read),
       },
     },
     async (request, reply) => {
@@ -78,7 +74,6 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         tags: ['orders'],
         params: orderIdParams,
         response: { 200: orderHistoryResponse, '4xx': problemResponse },
-        ...ctx.security(SCOPES.read),
       },
     },
     async (request, reply) => {
@@ -96,7 +91,6 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
         tags: ['orders'],
         querystring: listQuery,
         response: { 200: orderListResponse, '4xx': problemResponse },
-        ...ctx.security(SCOPES.read),
       },
     },
     async (request) => {
