@@ -190,17 +190,6 @@ export function renderError(error: unknown, opts: { bodyLimit: number; retryAfte
 /** Messages are echoed to clients: single line, bounded. */
 const safeMessage = (m: unknown): string => String(m ?? 'Bad request').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300);
 
-/** Runs a call to MongoDB (or another dependency); its infrastructure failures become 503. */
-export async function dependencyUnavailable<T>(name: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (typeof code === 'string' && code in Errors) throw err;
-    throw Object.assign(edgeError('DEPENDENCY_UNAVAILABLE', name), { cause: err });
-  }
-}
-
 const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**

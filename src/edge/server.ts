@@ -18,6 +18,7 @@ import { findOutcome } from '../shared/outcomes-collection.js';
 import { tracingEnabled } from '../shared/tracing.js';
 import { authHook, createAuthenticator, documentRouteSecurity, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';
+import { boundedDatabase } from './database.js';
 import { clientErrorHandler } from './client-errors.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
 import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
@@ -172,6 +173,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     await docs.register(swaggerUi, { routePrefix: '/docs' });
   });
 
+  const database = boundedDatabase(db, config.edge.mongoTimeoutMs);
   const sender =
     deps.sender ??
     createCommandSender({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, timeoutMs: config.edge.produceTimeoutMs, maxInFlight: config.edge.maxInFlightProduces, metrics, log });
@@ -185,14 +187,14 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
     serviceName: config.serviceName,
     maxWaiters: config.edge.maxWaiters,
     lookup: async (commandId): Promise<Outcome | undefined> => {
-      const o = await findOutcome(db, commandId);
+      const o = await database((d) => findOutcome(d, commandId));
       // Recorded before the command's Kafka transaction commits: no older record to ask.
       if (!o) return undefined;
       return { status: o.status, version: o.version, ...(o.code ? { code: o.code } : {}), ...(o.reason ? { reason: o.reason } : {}) };
     },
   });
   const readiness = createReadiness({ kafka, brokers: config.kafkaBrokers, topic: config.topics.commands, db, registryUrl: config.schemaRegistryUrl, waiter });
-  const ctx: EdgeContext = { config, db, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
+  const ctx: EdgeContext = { config, database, sender, waiter, newId: deps.newId ?? (() => uuidv7()), now: () => new Date() };
 
   ordersRoutes(app, ctx);
   orderActionRoutes(app, ctx);

@@ -3,7 +3,6 @@
 // the order, 404/409/422 with the rejection) unless time runs out (202 again).
 import { context } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Db } from 'mongodb';
 import { precheck } from '../domain/index.js';
 import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type HttpBody } from '../schemas/index.js';
 import type { Config } from '../shared/config.js';
@@ -11,7 +10,8 @@ import type { StoredResponse } from '../shared/idempotency-collection.js';
 import { readTimelines } from '../shared/history-collection.js';
 import { findOrderDocument } from '../shared/orders-collection.js';
 import type { CommandSender } from './command-sender.js';
-import { PROBLEM_CONTENT_TYPE, dependencyUnavailable } from './errors.js';
+import type { Database } from './database.js';
+import { PROBLEM_CONTENT_TYPE } from './errors.js';
 import { beginIdempotent, idempotencyScope, requestHash } from './idempotency.js';
 import { etagOf, orderView } from './order-view.js';
 import { appliedStatus, rejectionProblem } from './outcome-status.js';
@@ -21,7 +21,8 @@ import { annotateRequest, requestContext } from './request-tracing.js';
 
 export interface EdgeContext {
   config: Config;
-  db: Db;
+  /** The edge's MongoDB, every call bounded by EDGE_MONGO_TIMEOUT_MS (database.ts). */
+  database: Database;
   sender: CommandSender;
   waiter: OutcomeWaiter;
   /** UUID v7 (time-ordered) for orderIds and commandIds. */
@@ -69,8 +70,8 @@ export async function submitCommand<T extends CommandType>(
   const key = request.headers['idempotency-key'];
   let idem: { complete(r: StoredResponse): Promise<void>; release(): Promise<void> } | undefined;
   if (typeof key === 'string') {
-    const start = await dependencyUnavailable('MongoDB', () =>
-      beginIdempotent(ctx.db, {
+    const start = await ctx.database((db) =>
+      beginIdempotent(db, {
         scope: idempotencyScope(request.method, request.routeOptions.url ?? request.url, targetOrderId, issuedBy),
         key,
         hash: requestHash(body),
@@ -91,13 +92,13 @@ export async function submitCommand<T extends CommandType>(
     await context.with(requestContext(request), () => ctx.sender.send(command));
   } catch (err) {
     // Let a retry with the same key go ahead at once, reusing this commandId.
-    if (idem) await idem.release().catch((e: Error) => request.log.warn({ err: e.message }, 'could not release idempotency key'));
+    if (idem) await ctx.database(() => idem.release()).catch((e: Error) => request.log.warn({ err: e.message }, 'could not release idempotency key'));
     throw err;
   }
   request.log.info({ orderId, commandId, commandType: type }, 'command acknowledged by Kafka');
 
   const answer = await answerFor(ctx, type, orderId, commandId, wait);
-  if (idem) await idem.complete(answer).catch((e: Error) => request.log.warn({ err: e.message }, 'could not store idempotent answer'));
+  if (idem) await ctx.database(() => idem.complete(answer)).catch((e: Error) => request.log.warn({ err: e.message }, 'could not store idempotent answer'));
   return send(reply, answer);
 }
 
@@ -122,8 +123,8 @@ async function answerFor(
     const body = rejectionProblem({ code: outcome.code ?? 'VALIDATION_FAILED', reason: outcome.reason ?? 'The command was rejected' }, { orderId, commandId });
     return { status: body.status, headers: { ...headers, 'content-type': PROBLEM_CONTENT_TYPE }, body };
   }
-  const doc = await findOrderDocument(ctx.db, orderId).catch(() => null);
-  const timeline = doc ? (await readTimelines(ctx.db, new Map([[orderId, doc.version]])).catch(() => undefined))?.get(orderId) : undefined;
+  const doc = await ctx.database((db) => findOrderDocument(db, orderId)).catch(() => null);
+  const timeline = doc ? (await ctx.database((db) => readTimelines(db, new Map([[orderId, doc.version]]))).catch(() => undefined))?.get(orderId) : undefined;
   const status = appliedStatus(type);
   if (!doc?.order || !timeline) return { status, headers: { ...headers, 'content-type': 'application/json; charset=utf-8' }, body: { orderId, commandId, status: 'applied', version: outcome.version } };
   return {

@@ -42,6 +42,8 @@ export interface EdgeConfig {
   maxRequestsPerSocket: number;
   /** Largest request head, request line and headers together (EDGE_MAX_HEADER_BYTES); beyond it 431. */
   maxHeaderBytes: number;
+  /** Deadline of each MongoDB call of the edge (EDGE_MONGO_TIMEOUT_MS); past it 503 + Retry-After. */
+  mongoTimeoutMs: number;
 }
 
 /**
@@ -175,6 +177,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'EDGE_KEEP_ALIVE_TIMEOUT_MS', default: '65000', description: 'idle keep-alive time between requests (above a load balancer\'s 60 s idle timeout)', usedBy: ['edge'] },
   { name: 'EDGE_MAX_REQUESTS_PER_SOCKET', default: '1000', description: 'requests per connection before it is closed, so load spreads over replicas (0 = no limit)', usedBy: ['edge'] },
   { name: 'EDGE_MAX_HEADER_BYTES', default: '16384', description: 'largest request line + headers; beyond it 431', usedBy: ['edge'] },
+  { name: 'EDGE_MONGO_TIMEOUT_MS', default: '3000', description: 'deadline of each MongoDB call of the edge (reads, Idempotency-Key, Prefer: wait look-ups); past it 503 + Retry-After', usedBy: ['edge'] },
   { name: 'PROCESSOR_INSTANCE_ID', default: '<SERVICE_NAME>-processor-<HOSTNAME>', description: 'stable per replica: the transactional id', usedBy: ['processor'] },
   { name: 'HOSTNAME', default: 'local', description: 'part of the default PROCESSOR_INSTANCE_ID', usedBy: ['processor'] },
   { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
@@ -272,6 +275,7 @@ export function loadConfig(env: Env = process.env): Config {
       keepAliveTimeoutMs: int('EDGE_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1000, 3_600_000),
       maxRequestsPerSocket: int('EDGE_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
       maxHeaderBytes: int('EDGE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
+      mongoTimeoutMs: int('EDGE_MONGO_TIMEOUT_MS', 3000, 100, 120_000),
     },
     processor: {
       instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),

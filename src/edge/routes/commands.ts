@@ -1,7 +1,6 @@
 // The commands resource: what became of a command (pending | applied | rejected).
 import type { FastifyInstance } from 'fastify';
 import { findOutcome } from '../../shared/outcomes-collection.js';
-import { dependencyUnavailable } from '../errors.js';
 import { commandIdParams, commandStatusResponse, problemResponse } from '../route-schemas.js';
 import type { EdgeContext } from '../submission.js';
 
@@ -18,7 +17,7 @@ export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     },
     async (request) => {
       const { commandId } = request.params;
-      const outcome = await dependencyUnavailable('MongoDB', () => findOutcome(ctx.db, commandId));
+      const outcome = await ctx.database((db) => findOutcome(db, commandId));
       // Unknown ids are "pending" too: a direct Kafka producer may ask before the processor got to it.
       if (!outcome) return { commandId, status: 'pending' };
       return {

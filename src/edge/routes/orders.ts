@@ -5,7 +5,7 @@ import { HTTP_BODY_JSON_SCHEMAS } from '../../schemas/index.js';
 import { readTimelines } from '../../shared/history-collection.js';
 import { findOrderDocument, listOrderDocuments } from '../../shared/orders-collection.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
-import { dependencyUnavailable, edgeError } from '../errors.js';
+import { edgeError } from '../errors.js';
 import { etagOf, historyView, matchesIfNoneMatch, orderView } from '../order-view.js';
 import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderHistoryResponse, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
 import { submitCommand, type EdgeContext } from '../submission.js';
@@ -98,8 +98,8 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
       const limit = request.query.limit ?? DEFAULT_LIST_LIMIT;
       const before = cursor === undefined ? undefined : decodeCursor(cursor);
       if (cursor !== undefined && !before) throw edgeError('INVALID_CURSOR', undefined, { errors: [{ in: 'query', pointer: '/cursor', detail: 'is not a cursor this service issued' }] });
-      const docs = await dependencyUnavailable('MongoDB', () =>
-        listOrderDocuments(ctx.db, {
+      const docs = await ctx.database((db) =>
+        listOrderDocuments(db, {
           limit,
           ...(status !== undefined ? { status } : {}),
           ...(priority !== undefined ? { priority } : {}),
@@ -107,7 +107,7 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
           ...(before ? { before } : {}),
         }),
       );
-      const timelines = await dependencyUnavailable('MongoDB', () => readTimelines(ctx.db, new Map(docs.map((d) => [d._id, d.version]))));
+      const timelines = await ctx.database((db) => readTimelines(db, new Map(docs.map((d) => [d._id, d.version]))));
       const items = docs.flatMap((d) => (d.order ? [orderView(d.order, d.version, timelines.get(d._id)!.entries)] : []));
       const last = docs[docs.length - 1];
       const nextCursor = docs.length === limit && last?.order ? encodeCursor({ createdAt: last.order.createdAt, orderId: last._id }) : null;
@@ -127,7 +127,7 @@ async function readOrderConditionally(
   reply: FastifyReply,
 ): Promise<{ order: Order; version: number; timeline: TimelineEntry[] } | undefined> {
   const { orderId } = request.params;
-  const doc = await dependencyUnavailable('MongoDB', () => findOrderDocument(ctx.db, orderId));
+  const doc = await ctx.database((db) => findOrderDocument(db, orderId));
   if (!doc?.order) throw edgeError('ORDER_NOT_FOUND', orderId);
   const etag = etagOf(doc.version);
   reply.header('cache-control', 'no-cache');
@@ -135,7 +135,7 @@ async function readOrderConditionally(
     await reply.header('etag', etag).code(304).send();
     return undefined;
   }
-  const timeline = (await dependencyUnavailable('MongoDB', () => readTimelines(ctx.db, new Map([[orderId, doc.version]])))).get(orderId)!;
+  const timeline = (await ctx.database((db) => readTimelines(db, new Map([[orderId, doc.version]])))).get(orderId)!;
   if (timeline.complete) reply.header('etag', etag);
   return { order: doc.order, version: doc.version, timeline: timeline.entries };
 }
