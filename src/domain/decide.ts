@@ -8,7 +8,7 @@ import type { Command, CommandOf, CommandPayload } from '../schemas/commands.js'
 import type { EventEnvelope, EventOf, OrderEvent } from '../schemas/events.js';
 import type { OrderStatus } from '../schemas/fields.js';
 import { eventIdFor } from './event-id.js';
-import { toInstant } from './instant.js';
+import { NOT_AN_INSTANT, toInstant } from './instant.js';
 import { multiply, parseAmount, sum, type Money } from './money.js';
 import type { Order, OrderLine, OrderState } from './order.js';
 import { reject, rejectFields, type RejectedField, type Rejection } from './rejections.js';
@@ -69,7 +69,7 @@ function checkPriority(priority: unknown, problems: Problems): void {
 function checkInstant(field: string, value: string | undefined, problems: Problems): string | undefined {
   if (value === undefined) return undefined;
   const instant = toInstant(value);
-  if (!instant) problems.push(problem(`/${field}`, `${field} is not a valid RFC 3339 date-time`));
+  if (!instant) problems.push(problem(`/${field}`, `${field} ${NOT_AN_INSTANT}`));
   return instant;
 }
 
@@ -188,7 +188,7 @@ function checkSimplePayload(command: Command): Rejection | undefined {
  * (e.g. too many decimals, mixed currencies, blank address). decide() applies them too.
  */
 export function precheck(command: Command): Rejection | undefined {
-  if (!toInstant(command.issuedAt)) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} is not a valid RFC 3339 date-time`);
+  if (!toInstant(command.issuedAt)) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} ${NOT_AN_INSTANT}`);
   if (command.type === 'CreateOrder') {
     const checked = checkCreate(command.payload);
     return isRejection(checked) ? checked : undefined;
@@ -270,7 +270,7 @@ function checkTransition(command: Command, status: OrderStatus): Rejection | und
 
 export function decide(command: Command, state: OrderState, ctx: DecideContext = {}): Decision {
   const at = toInstant(ctx.occurredAt ?? command.issuedAt);
-  if (!at) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} is not a valid RFC 3339 date-time`);
+  if (!at) return reject('VALIDATION_FAILED', `issuedAt ${JSON.stringify(command.issuedAt)} ${NOT_AN_INSTANT}`);
   if (state.order && state.order.orderId !== command.orderId) {
     return reject('VALIDATION_FAILED', `command for order ${command.orderId} applied to the state of order ${state.order.orderId}`);
   }

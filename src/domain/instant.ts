@@ -2,7 +2,14 @@
 // stored times sort as strings. Pure: parses text, never reads a clock.
 const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|([+-])(\d{2}):(\d{2}))$/i;
 
-/** Canonical UTC form of an RFC 3339 date-time, or undefined when it is not a real instant (Feb 30, 25:00…). */
+/** What is wrong with a text toInstant refuses, for rejection reasons. */
+export const NOT_AN_INSTANT = 'is not a valid RFC 3339 date-time in the years 0000–9999 (UTC)';
+
+/**
+ * Canonical UTC form of an RFC 3339 date-time, or undefined when it is not a real instant
+ * (Feb 30, 25:00…) or its UTC form leaves the years 0000–9999 (`9999-12-31T23:30:00-01:00`):
+ * RFC 3339 has four-digit years, and `+010000-…` would neither sort nor parse as one.
+ */
 export function toInstant(text: string): string | undefined {
   const m = RFC3339.exec(text);
   if (!m) return undefined;
@@ -13,5 +20,7 @@ export function toInstant(text: string): string | undefined {
   const day = new Date(Date.UTC(y, mo - 1, d));
   if (day.getUTCDate() !== d || day.getUTCMonth() !== mo - 1) return undefined;
   const ms = new Date(text).getTime();
-  return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  if (Number.isNaN(ms)) return undefined;
+  const iso = new Date(ms).toISOString();
+  return /^\d{4}-/.test(iso) ? iso : undefined;
 }

@@ -91,7 +91,7 @@ export function problem(status: number, code: string, detail: string, extra: Rec
   return { type: problemType(code), title: TITLES[status] ?? 'Error', status, detail, code, ...extra };
 }
 
-const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
+export const escapePointer = (key: string): string => key.replace(/~/g, '~0').replace(/\//g, '~1');
 
 const CONTEXT: Record<string, FieldError['in']> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
 const MAX_FIELD_ERRORS = 50;
@@ -189,26 +189,3 @@ export function renderError(error: unknown, opts: { bodyLimit: number; retryAfte
 
 /** Messages are echoed to clients: single line, bounded. */
 const safeMessage = (m: unknown): string => String(m ?? 'Bad request').replace(/[\u0000-\u001f\u007f]+/g, ' ').slice(0, 300);
-
-const UNPAIRED_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/**
- * JSON Pointer of the first string (value or key) with an unpaired surrogate, if any.
- * Iterative: a body may nest thousands of levels before validation refuses it.
- */
-export function illFormedString(value: unknown): string | undefined {
-  const stack: [unknown, string][] = [[value, '']];
-  while (stack.length > 0) {
-    const [v, pointer] = stack.pop() as [unknown, string];
-    if (typeof v === 'string') {
-      if (UNPAIRED_SURROGATE.test(v)) return pointer;
-    } else if (v !== null && typeof v === 'object') {
-      for (const [key, child] of Object.entries(v)) {
-        const at = `${pointer}/${escapePointer(key)}`;
-        if (UNPAIRED_SURROGATE.test(key)) return at;
-        stack.push([child, at]);
-      }
-    }
-  }
-  return undefined;
-}

@@ -21,7 +21,8 @@ import { createCommandSender, type CommandSender } from './command-sender.js';
 import { boundedDatabase } from './database.js';
 import { clientErrorHandler } from './client-errors.js';
 import { CORRELATION_HEADER, correlationIdOf } from './correlation.js';
-import { Errors, PROBLEM_CONTENT_TYPE, edgeError, illFormedString, problem, renderError } from './errors.js';
+import { Errors, PROBLEM_CONTENT_TYPE, edgeError, problem, renderError } from './errors.js';
+import { parseJsonBody } from './json-body.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { methodNotAllowedRoutes } from './method-not-allowed.js';
 import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
@@ -105,16 +106,12 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   // JSON only (415 for anything else); an empty body counts as none, so body-less actions
   // (validate, start-picking, mark-packed) accept `Content-Type: application/json` without one.
   app.removeAllContentTypeParsers();
-  const json = app.getDefaultJsonParser('error', 'error');
-  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'string' }, (request, body, done) => {
-    if (body === '' || (typeof body === 'string' && body.trim() === '')) return done(null, undefined);
-    json(request, body as string, (err, parsed) => {
-      if (err) return done(err);
-      // "\ud800" is valid JSON but no text: it would reach Kafka and the events as U+FFFD.
-      const broken = illFormedString(parsed);
-      if (broken !== undefined) return done(edgeError('VALIDATION_FAILED', 'ill-formed Unicode', { errors: [{ in: 'body', pointer: broken, detail: 'contains an unpaired UTF-16 surrogate' }] }));
-      done(null, parsed);
-    });
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, (_request, body, done) => {
+    try {
+      done(null, parseJsonBody(body as Buffer));
+    } catch (err) {
+      done(err as Error);
+    }
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => sendProblem(error, request, reply));

@@ -16,13 +16,18 @@ const without = (key: string): Body => {
   return b;
 };
 const item = SEED_CREATE_BODY.items[0]!;
+/** The seed body with the text `replace` swapped for raw bytes (not necessarily UTF-8). */
+const invalidUtf8 = (replace: string, bytes: number[]): Buffer => {
+  const [before, after] = JSON.stringify(seed()).split(replace) as [string, string];
+  return Buffer.concat([Buffer.from(before), Buffer.from(bytes), Buffer.from(after)]);
+};
 
 interface Row {
   name: string;
   method?: string;
   path?: string;
   body?: unknown;
-  raw?: string;
+  raw?: string | Buffer;
   headers?: Record<string, string>;
   status: number;
   pointer?: string;
@@ -63,7 +68,12 @@ const rows: Row[] = [
   { name: 'body is an array', body: [seed()], status: 400, pointer: '' },
   { name: 'body is a string', body: 'order', status: 400, pointer: '' },
   { name: 'malformed JSON', raw: '{"customerId": ', status: 400, code: 'MALFORMED_BODY' },
-  { name: '__proto__ pollution', raw: `{"__proto__":{"admin":true},${JSON.stringify(seed()).slice(1)}`, status: 400, code: 'MALFORMED_BODY' },
+  { name: '__proto__ pollution', raw: `{"__proto__":{"admin":true},${JSON.stringify(seed()).slice(1)}`, status: 400, code: 'VALIDATION_FAILED', pointer: '/__proto__' },
+  { name: 'constructor.prototype pollution', raw: `{"constructor":{"prototype":{"admin":true}},${JSON.stringify(seed()).slice(1)}`, status: 400, code: 'VALIDATION_FAILED', pointer: '/constructor' },
+  // Regression (issue 20): invalid UTF-8 was decoded to U+FFFD, stored and answered 201.
+  { name: 'invalid UTF-8 in productName', raw: invalidUtf8('Widget A', [0xff, 0xfe, 0xc3, 0x28]), status: 400, code: 'VALIDATION_FAILED', pointer: '/items/0/productName' },
+  { name: 'a truncated UTF-8 sequence in customerId', raw: invalidUtf8('CUST-001', [0x43, 0xe2, 0x82]), status: 400, code: 'VALIDATION_FAILED', pointer: '/customerId' },
+  { name: 'invalid UTF-8 outside any string', raw: Buffer.concat([Buffer.from('{'), Buffer.from([0xff]), Buffer.from(JSON.stringify(seed()).slice(1))]), status: 400, code: 'MALFORMED_BODY' },
   { name: 'too many decimals for USD', body: withPrice({ amount: 29.999 }), status: 422, pointer: '/items/0/price/amount', code: 'TOO_MANY_DECIMALS' },
   { name: 'unsupported currency', body: withPrice({ currency: 'XXX' }), status: 422, pointer: '/items/0/price/currency', code: 'UNSUPPORTED_CURRENCY' },
   { name: 'two currencies in one order', body: { ...seed(), items: [item, { ...item, sku: 'SKU-2', price: { amount: 1, currency: 'EUR' } }] }, status: 422, pointer: '/items/1/price/currency', code: 'CURRENCY_MISMATCH' },
@@ -120,7 +130,7 @@ describe('bad requests get a clear 4xx problem+json', () => {
     const res = await fetch(`${h.base}${row.path ?? ORDERS}`, {
       method: row.method ?? 'POST',
       headers,
-      ...(row.raw !== undefined ? { body: row.raw } : row.body !== undefined ? { body: JSON.stringify(row.body) } : {}),
+      ...(row.raw !== undefined ? { body: typeof row.raw === "string" ? row.raw : new Uint8Array(row.raw) } : row.body !== undefined ? { body: JSON.stringify(row.body) } : {}),
     });
     expect(res.status).toBe(row.status);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);

@@ -78,6 +78,19 @@ describe('processor: commands to state, events and outcomes', () => {
     expect(await ordersCollection(p.db).countDocuments({ _id: orphan.orderId })).toBe(0);
   });
 
+  // Regression (issue 20): a direct producer's issuedAt whose UTC form is past year 9999
+  // was applied, with createdAt `+010000-01-01T00:30:00.000Z`: it sorts before every real
+  // date and broke the edge's list cursor. Now it is a rejection with a clear reason.
+  it('rejects an issuedAt whose UTC form leaves the years 0000–9999 (VALIDATION_FAILED), creating nothing', async () => {
+    const orderId = uniqueName('ORD');
+    const create = { ...createOrder(orderId), issuedAt: '9999-12-31T23:30:00-01:00' } as Command;
+    await sendJson(create);
+    const outcome = await outcomeOf(create.commandId);
+    expect(outcome).toMatchObject({ status: 'rejected', code: 'VALIDATION_FAILED' });
+    expect(outcome.reason).toContain('0000–9999');
+    expect(await ordersCollection(p.db).findOne({ _id: orderId })).toBeNull();
+  });
+
   it('re-delivery of an applied commandId is a no-op that repeats the earlier outcome', async () => {
     const orderId = uniqueName('ORD');
     const create = createOrder(orderId);

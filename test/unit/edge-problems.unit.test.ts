@@ -99,13 +99,13 @@ describe('rejections the edge answers itself (the domain precheck) → problem+j
 
 describe('ill-formed Unicode in bodies', () => {
   it('points at the first unpaired surrogate, in values and keys', async () => {
-    const { illFormedString } = await import('../../src/edge/errors.js');
-    expect(illFormedString({ a: 'ok 😀', b: ['x', 'bad \ud800 here'] })).toBe('/b/1');
-    expect(illFormedString({ ['k\udc00']: 1 })).toBe('/k\udc00');
-    expect(illFormedString({ a: '😀', b: { c: 'fine' } })).toBeUndefined();
+    const { refusedPart } = await import('../../src/edge/json-body.js');
+    expect(refusedPart({ a: 'ok 😀', b: ['x', 'bad \ud800 here'] })?.pointer).toBe('/b/1');
+    expect(refusedPart({ ['k\udc00']: 1 })?.pointer).toBe('/k\udc00');
+    expect(refusedPart({ a: '😀', b: { c: 'fine' } })).toBeUndefined();
   });
   it('copes with deep nesting', async () => {
-    const { illFormedString } = await import('../../src/edge/errors.js');
-    expect(illFormedString(JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)))).toBeUndefined();
+    const { refusedPart } = await import('../../src/edge/json-body.js');
+    expect(refusedPart(JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)))).toBeUndefined();
   });
 });

@@ -19,4 +19,16 @@ describe('precheck', () => {
     expect(precheck(command('CompleteOrder', { deliveredAt: '2026-02-30T00:00:00Z' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
     expect(precheck(command('StartPicking', {}, { issuedAt: 'now' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
   });
+
+  // Regression (issue 20): a direct producer's `9999-12-31T23:30:00-01:00` became
+  // `+010000-01-01T00:30:00.000Z`, which sorts before every real date and broke the edge's
+  // list cursor. Dates whose UTC form leaves the years 0000–9999 are refused.
+  it('refuses instants whose UTC form leaves the years 0000–9999, keeps the edges of that range', () => {
+    for (const issuedAt of ['9999-12-31T23:30:00-01:00', '0000-01-01T00:30:00+01:00']) {
+      expect(precheck(command('StartPicking', {}, { issuedAt })), issuedAt).toMatchObject({ code: 'VALIDATION_FAILED', reason: expect.stringContaining('0000–9999') });
+    }
+    expect(precheck(command('CompleteOrder', { deliveredAt: '9999-12-31T23:59:59+00:00' }, { issuedAt: '9999-12-31T23:59:59Z' }))).toBeUndefined();
+    expect(precheck(command('CompleteOrder', { deliveredAt: '9999-12-31T23:59:59-00:01' }))).toMatchObject({ code: 'VALIDATION_FAILED' });
+    expect(precheck(command('StartPicking', {}, { issuedAt: '0000-01-01T00:00:00Z' }))).toBeUndefined();
+  });
 });
