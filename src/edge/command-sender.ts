@@ -3,7 +3,7 @@
 // produces are capped: beyond the cap the caller gets an error at once, so memory never
 // grows with a stalled broker. A producer that cannot connect, or hit a fatal error, is
 // replaced on a later send (kafka-connection.ts), so the process recovers by itself.
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, type Context } from '@opentelemetry/api';
 import { encodeCommandJson, type Command } from '../schemas/index.js';
 import { createProducer, type Kafka, type Producer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
@@ -14,8 +14,12 @@ import { LazyConnection } from './kafka-connection.js';
 import type { EdgeMetrics } from './metrics.js';
 
 export interface CommandSender {
-  /** Resolves once Kafka acknowledged the record; rejects with a 503 edge error otherwise. */
-  send(command: Command): Promise<void>;
+  /**
+   * Resolves once Kafka acknowledged the record; rejects with a 503 edge error otherwise.
+   * `parent`: the request's trace context; the record carries it on (as the parent of a
+   * produce span when tracing is on, as it came when it is off).
+   */
+  send(command: Command, parent?: Context): Promise<void>;
   inFlight(): number;
   close(): Promise<void>;
 }
@@ -44,8 +48,8 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
     (err) => log.warn({ err: err.message }, 'Kafka producer could not connect; the next command retries'),
   );
 
-  const produce = async (command: Command): Promise<void> => {
-    // A child of the active context (the request's span); its traceparent rides in the record.
+  const produce = async (command: Command, parent: Context): Promise<void> => {
+    // A child of the request's span; its traceparent rides in the record (tracing off: the caller's).
     const span = tracingEnabled()
       ? tracer().startSpan(`send ${topic}`, {
           kind: SpanKind.PRODUCER,
@@ -57,7 +61,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
             'command.id': command.commandId,
             'command.type': command.type,
           },
-        })
+        }, parent)
       : undefined;
     try {
       const producer = await connection.get();
@@ -67,7 +71,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
           {
             key: command.orderId,
             value: encodeCommandJson(command),
-            headers: { 'content-type': 'application/json', 'command-type': command.type, 'correlation-id': command.correlationId, ...(span ? traceHeaders(span) : {}) },
+            headers: { 'content-type': 'application/json', 'command-type': command.type, 'correlation-id': command.correlationId, ...traceHeaders(span ?? parent) },
           },
         ],
       });
@@ -85,7 +89,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
 
   return {
     inFlight: () => inFlight,
-    async send(command) {
+    async send(command, parent = ROOT_CONTEXT) {
       if (closed) throw edgeError('KAFKA_UNAVAILABLE', 'shutting down');
       if (inFlight >= maxInFlight) {
         metrics.produceErrors.inc({ reason: 'saturated' });
@@ -94,7 +98,7 @@ export function createCommandSender(opts: CommandSenderOptions): CommandSender {
       inFlight++;
       metrics.produceInFlight.set(inFlight);
       // The slot stays taken until Kafka settles the record, not when the caller gives up.
-      const work = produce(command).finally(() => {
+      const work = produce(command, parent).finally(() => {
         inFlight--;
         metrics.produceInFlight.set(inFlight);
       });

@@ -43,10 +43,10 @@ export function registerRequestTracing(app: FastifyInstance): void {
   app.addHook('onRequestAbort', (request) => end(request, undefined));
 }
 
-/** The context holding a request's server span, to run its produce under (ROOT_CONTEXT when untraced). */
+/** The context holding a request's server span, for its produce; with tracing off, the caller's own (its traceparent). */
 export const requestContext = (request: FastifyRequest): Context => {
   const span = spans.get(request);
-  return span ? trace.setSpan(ROOT_CONTEXT, span) : ROOT_CONTEXT;
+  return span ? trace.setSpan(ROOT_CONTEXT, span) : extractContext(request.headers);
 };
 
 /** Command attributes on the request's span, so a trace search by commandId or orderId finds it. */

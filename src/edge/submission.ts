@@ -1,7 +1,6 @@
 // The one path every mutating route takes: idempotency → command record → Kafka → answer.
 // 202 once Kafka acknowledged; with `Prefer: wait=N` the outcome decides (201/200 with
 // the order, 404/409/422 with the rejection) unless time runs out (202 again).
-import { context } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { precheck } from '../domain/index.js';
 import { buildCommand, orderIdFromUuid, toCommandPayload, type CommandType, type HttpBody } from '../schemas/index.js';
@@ -89,7 +88,7 @@ export async function submitCommand<T extends CommandType>(
   annotateRequest(request, { 'order.id': orderId, 'command.id': commandId, 'command.type': type });
   try {
     // The produce span (command-sender.ts) becomes a child of the request's span.
-    await context.with(requestContext(request), () => ctx.sender.send(command));
+    await ctx.sender.send(command, requestContext(request));
   } catch (err) {
     // Let a retry with the same key go ahead at once, reusing this commandId.
     if (idem) await ctx.database(() => idem.release()).catch((e: Error) => request.log.warn({ err: e.message }, 'could not release idempotency key'));

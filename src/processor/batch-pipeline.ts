@@ -14,9 +14,9 @@ import type { Admin, Consumer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
-import { traceHeaders, tracingEnabled } from '../shared/tracing.js';
+import { tracingEnabled } from '../shared/tracing.js';
 import { applyBatch, type BatchPlan, type DecodedRecord, type Output } from './apply-batch.js';
-import { failSpan, inChildSpan, startBatchSpan } from './batch-tracing.js';
+import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-tracing.js';
 import type { TransactionCommitter } from './committer.js';
 import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
@@ -136,7 +136,7 @@ export class BatchPipeline {
     const topic = batches[0]!.topic;
     // Encoded before anything is written: a record the codec refuses fails here, where
     // isolating it leaves no trace in MongoDB.
-    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, span ? traceHeaders(span) : {});
+    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, outputTrace(span, decoded));
 
     await failpoints.hit('before-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
@@ -221,17 +221,17 @@ export class BatchPipeline {
     return { docs, assumedNew };
   }
 
-  /** `trace`: traceparent/tracestate naming the batch's span (empty when tracing is off). */
-  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date, trace: Record<string, string>): Promise<Map<string, OutMessage[]>> {
+  /** `traceOf`: the traceparent/tracestate an event or outcome carries (batch-tracing.ts outputTrace). */
+  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date, traceOf: (causedBy: string) => Record<string, string>): Promise<Map<string, OutMessage[]>> {
     const { topics, serviceName } = this.deps.config;
     const byTopic = new Map<string, OutMessage[]>([[topics.events, []], [topics.outcomes, []], [topics.deadLetters, []]]);
     const encoded = await Promise.all(
       outputs.map(async (o): Promise<[string, OutMessage]> => {
         switch (o.kind) {
           case 'event':
-            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event, trace)];
+            return [topics.events, await eventMessage(this.encoder, topics.events, `/${serviceName}`, o.event, traceOf(o.event.causationId))];
           case 'outcome':
-            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome, trace)];
+            return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome, traceOf(o.outcome.commandId))];
           case 'dead-letter':
             return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now)];
         }

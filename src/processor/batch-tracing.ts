@@ -9,9 +9,11 @@
 //   every producer's trace still leads to it. A span per record instead would multiply
 //   the spans by the batch size (up to PROCESSOR_MAX_BATCH) on the hottest path.
 // A record without a `traceparent` (written straight to Kafka by a client that does not
-// trace) starts a new trace. Events and outcomes carry the batch span's context.
+// trace) starts a new trace. Events and outcomes carry the batch span's context; with
+// tracing off there is no span, and each carries its command record's own trace context,
+// so a caller's trace still continues to the events it caused.
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type Span } from '@opentelemetry/api';
-import { extractContext, remoteSpanContext, tracer } from '../shared/tracing.js';
+import { extractContext, passedOnTrace, remoteSpanContext, traceHeaders, tracer } from '../shared/tracing.js';
 
 export interface TracedRecord {
   headers?: Record<string, unknown>;
@@ -32,6 +34,17 @@ export function startBatchSpan(topic: string, records: readonly TracedRecord[]):
     if (remote) links.push({ context: remote });
   }
   return tracer().startSpan(name, { kind: SpanKind.CONSUMER, attributes, links, root: true }, ROOT_CONTEXT);
+}
+
+/** The trace context an event or outcome carries, by the commandId that caused it: the batch span's, or (tracing off) its command record's. */
+export function outputTrace(span: Span | undefined, records: readonly { record: TracedRecord; command?: { commandId: string } }[]): (causedBy: string) => Record<string, string> {
+  if (span) {
+    const batch = traceHeaders(span);
+    return () => batch;
+  }
+  const byCommand = new Map<string, Record<string, string>>();
+  for (const r of records) if (r.command) byCommand.set(r.command.commandId, passedOnTrace(r.record.headers));
+  return (causedBy) => byCommand.get(causedBy) ?? {};
 }
 
 /** Runs `work` in a child span of `parent` (none when tracing is off), recording a failure. */

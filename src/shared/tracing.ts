@@ -1,8 +1,10 @@
 // OpenTelemetry traces (README "Tracing"): one trace per command, from the edge's HTTP
 // span through the Kafka record to the processor's batch and the records it writes. With
-// no exporter endpoint nothing is started: the API stays the no-op one, and the callers
-// skip their tracing work altogether (tracingEnabled()), so tracing off costs nothing.
-import { context, propagation, trace, ROOT_CONTEXT, type Context, type Span, type SpanContext, type TextMapGetter } from '@opentelemetry/api';
+// no exporter endpoint no SDK is started: the API stays the no-op one and the callers
+// make no spans (tracingEnabled()). The W3C trace context is propagated either way (the
+// propagator needs no exporter): a caller's trace continues through us into the command
+// record and the events it causes even when we record no spans of our own.
+import { context, defaultTextMapSetter, propagation, trace, ROOT_CONTEXT, type Context, type Span, type SpanContext, type TextMapGetter } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -24,6 +26,9 @@ export interface Tracing {
 }
 
 let provider: NodeTracerProvider | undefined;
+
+/** Only traceparent/tracestate travel (no baggage): what the records' headers promise. Used directly, not through the global API, so it works with no SDK. */
+const w3c = new W3CTraceContextPropagator();
 
 /** Whether an SDK runs in this process; when false every span would be a no-op. */
 export const tracingEnabled = (): boolean => provider !== undefined;
@@ -60,8 +65,7 @@ export function startTracing(config: TracingConfig, defaultServiceName: string):
     sampler: sampler(config),
     spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: config.tracesUrl }))],
   });
-  // Only traceparent/tracestate travel (no baggage): what the records' headers promise.
-  started.register({ propagator: new W3CTraceContextPropagator() });
+  started.register({ propagator: w3c });
   provider = started;
   return {
     async shutdown() {
@@ -87,15 +91,18 @@ const headerGetter: TextMapGetter<HeaderBag> = {
   },
 };
 
-/** The context a record's or request's `traceparent` (and `tracestate`) names; ROOT_CONTEXT without one. */
-export const extractContext = (headers: HeaderBag | undefined): Context => (headers ? propagation.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT);
+/** The context a record's or request's `traceparent` (and `tracestate`) names; ROOT_CONTEXT without a valid one. */
+export const extractContext = (headers: HeaderBag | undefined): Context => (headers ? w3c.extract(ROOT_CONTEXT, headers, headerGetter) : ROOT_CONTEXT);
 
 /** The remote span a record's headers name, if any (for span links). */
 export const remoteSpanContext = (headers: HeaderBag | undefined): SpanContext | undefined => trace.getSpanContext(extractContext(headers));
 
-/** `traceparent` (and `tracestate`) naming `span`, for a record's headers; empty when tracing is off. */
-export function traceHeaders(span: Span): Record<string, string> {
+/** `traceparent` (and `tracestate`) naming the span of `from`, for a record's headers; empty when it names none. */
+export function traceHeaders(from: Span | Context): Record<string, string> {
   const carrier: Record<string, string> = {};
-  propagation.inject(trace.setSpan(ROOT_CONTEXT, span), carrier);
+  w3c.inject('spanContext' in from ? trace.setSpan(ROOT_CONTEXT, from) : from, carrier, defaultTextMapSetter);
   return carrier;
 }
+
+/** A record's or request's trace context, validated and written anew: what the records it causes carry when we trace nothing ourselves. */
+export const passedOnTrace = (headers: HeaderBag | undefined): Record<string, string> => traceHeaders(extractContext(headers));

@@ -58,9 +58,9 @@ const avroBinding = (topic: string, c: RecordContract) => ({
 });
 const avroPayload = (c: RecordContract) => ({ schemaFormat: AVRO_FORMAT, schema: c.avroSchema });
 
-/** W3C trace context of the span that wrote a record, present when tracing is on (README "Tracing"). */
+/** W3C trace context (README "Tracing"): of the span that wrote the record, or with tracing off the causing command's own. */
 const TRACE_HEADERS = {
-  traceparent: { description: 'W3C traceparent of the span that wrote the record (only when the writer traces)' },
+  traceparent: { description: "W3C traceparent: the processor span that wrote the record when tracing is on; with tracing off the causing command record's traceparent, carried on (absent when it had none)" },
   tracestate: { description: 'W3C tracestate, when the trace has one' },
 };
 
@@ -75,7 +75,7 @@ const EVENT_HEADERS = headerSchema(
     ce_time: { description: 'occurredAt, RFC 3339 UTC' },
     'content-type': { description: 'Confluent-framed Avro', const: 'application/avro' },
     'correlation-id': { description: 'correlationId of the request that caused it' },
-    ce_traceparent: { description: 'CloudEvents distributed-tracing extension: traceparent of the processor span that wrote the event (only when tracing is on)' },
+    ce_traceparent: { description: "CloudEvents distributed-tracing extension: the same value as traceparent (the processor span when tracing is on, else the causing command's traceparent)" },
     ce_tracestate: { description: 'CloudEvents distributed-tracing extension: tracestate, when the trace has one' },
     ...TRACE_HEADERS,
   },
@@ -97,7 +97,7 @@ const COMMAND_HEADERS = headerSchema(
     'content-type': { description: 'application/json or application/avro (informative)' },
     'command-type': { description: 'the command type (informative)', enum: [...COMMAND_TYPES] },
     'correlation-id': { description: 'correlationId (informative; the value field is authoritative)' },
-    traceparent: { description: 'W3C traceparent: the processor continues this trace (absent: it starts a new one)' },
+    traceparent: { description: "W3C traceparent: the processor continues this trace (absent: it starts a new one). The edge writes its produce span's, or with tracing off the HTTP caller's" },
     tracestate: { description: 'W3C tracestate, carried along with traceparent' },
   },
   [],

@@ -139,6 +139,18 @@ describe('tracing: one trace from the HTTP request to the event', () => {
     expect(ack).toMatchObject({ correlationId: 'trace-corr-1', traceId: server.traceId, commandId: server.attributes['command.id'] });
   }, 90_000);
 
+  it("continues a caller's traceparent: the server span joins the caller's trace, and so do the command, event and outcome", async () => {
+    const callerTrace = randomBytes(16).toString('hex');
+    const res = await fetch(`${edge.base}/api/v1/orders`, json('POST', SEED_CREATE_BODY, { prefer: 'wait=10', traceparent: `00-${callerTrace}-${randomBytes(8).toString('hex')}-01` }));
+    expect(res.status).toBe(201);
+    const { orderId } = (await res.json()) as { orderId: string };
+    const traceIdOf = (r: Seen | undefined, header = 'traceparent') => r?.headers[header]?.split('-')[1];
+    expect(traceIdOf((await recordsOf(env.TOPIC_COMMANDS!, [orderId]))[0])).toBe(callerTrace);
+    const [event] = await recordsOf(env.TOPIC_EVENTS!, [orderId]);
+    expect([traceIdOf(event), traceIdOf(event, 'ce_traceparent')]).toEqual([callerTrace, callerTrace]);
+    expect(traceIdOf((await recordsOf(env.TOPIC_OUTCOMES!, [orderId]))[0])).toBe(callerTrace);
+  }, 60_000);
+
   it('continues the trace of a command written straight to Kafka with a traceparent, and starts one without', async () => {
     const traceId = randomBytes(16).toString('hex');
     const parentId = randomBytes(8).toString('hex');

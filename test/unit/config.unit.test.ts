@@ -71,6 +71,7 @@ describe('configuration from the environment', () => {
       keepAliveTimeoutMs: 65_000,
       maxRequestsPerSocket: 1000,
       maxHeaderBytes: 16_384,
+      mongoTimeoutMs: 3000,
     });
     const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3', EDGE_MAX_WAITERS: '0' });
     expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3, maxWaiters: 0 });
