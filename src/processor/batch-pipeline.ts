@@ -17,7 +17,8 @@ import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { tracingEnabled } from '../shared/tracing.js';
 import { applyBatch, type BatchPlan, type DecodedRecord, type Output } from './apply-batch.js';
 import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-tracing.js';
-import type { TransactionCommitter } from './committer.js';
+import { PredecessorFailedError, type TransactionCommitter } from './committer.js';
+import { AfterWriteError } from './error-classifier.js';
 import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
 import type { OrderCache } from './order-cache.js';
@@ -158,7 +159,13 @@ export class BatchPipeline {
     };
     // The MongoDB writes run while the transaction's records are sent; it commits after them.
     const transaction = { 'messaging.system': 'kafka', 'messaging.operation.type': 'send', 'messaging.batch.message_count': [...byTopic.values()].reduce((n, m) => n + m.length, 0) };
-    await inChildSpan(span, 'kafka transaction', transaction, () => committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, writeAndCache, turn?.previous));
+    try {
+      await inChildSpan(span, 'kafka transaction', transaction, () => committer.commit(this.deps.consumer(), topic, positions, byTopic, commandIds, writeAndCache, turn?.previous));
+    } catch (err) {
+      // The writes start with the commit: whatever fails now may follow landed writes.
+      if (err instanceof PredecessorFailedError) throw err;
+      throw new AfterWriteError(err instanceof Error ? err : new Error(String(err)));
+    }
     this.observe(batches, decoded, plans, started, span);
   }
 

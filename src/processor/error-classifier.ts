@@ -1,4 +1,9 @@
-// What a failed batch attempt means. An outage (broker, MongoDB or registry unreachable,
+// What a failed batch attempt means. The rule that comes first: once a group's MongoDB
+// writes may have landed (AfterWriteError), its only endings are a commit or a retry —
+// a dead letter would leave the state change in MongoDB with its event never published
+// (G1/G2). So after the write nothing counts as a processing error: it is retried with
+// backoff like an outage, and /ready names it. Isolation is for failures before any
+// write (decode, plan, encode), where skipping a record leaves no trace. An outage (broker, MongoDB or registry unreachable,
 // slow, not the leader, 5xx) heals by itself: retry with backoff, forever, never skip a
 // record (G4). A conflict (another writer changed an order we read) heals by reading
 // again. Anything else — a bug, an event the codec refuses, a document the server
@@ -15,8 +20,16 @@ import { ConcurrentWriteError } from './order-store.js';
 
 export type ErrorKind = 'outage' | 'conflict' | 'processing' | 'membership';
 
-/** MongoDB server codes that mean "not now" rather than "never" (network, elections, shutdown, time limits). */
-const MONGO_TRANSIENT_CODES = new Set([6, 7, 89, 91, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436, 50]);
+/** A failure from the moment a group's MongoDB writes started (batch-pipeline.ts): never isolated. */
+export class AfterWriteError extends Error {
+  constructor(override readonly cause: Error) {
+    super(`after the MongoDB write (retried, never dead-lettered): ${cause.message}`);
+    this.name = 'AfterWriteError';
+  }
+}
+
+/** MongoDB server codes that mean "not now" rather than "never" (network, elections, shutdown, time limits, write concern, write conflicts, interruptions). */
+const MONGO_TRANSIENT_CODES = new Set([6, 7, 50, 64, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436]);
 
 /** Kafka codes that no retry can fix: the records themselves are refused. */
 const KAFKA_RECORD_REFUSED = new Set([
@@ -38,6 +51,10 @@ const MEMBERSHIP_LOST_MESSAGE = /\b(Unknown member|UNKNOWN_MEMBER_ID|ILLEGAL_GEN
 const NODE_NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
 
 export function classifyError(err: unknown): ErrorKind {
+  if (err instanceof AfterWriteError) {
+    const kind = classifyError(err.cause);
+    return kind === 'processing' ? 'outage' : kind;
+  }
   if (err instanceof ConcurrentWriteError) return 'conflict';
   if (err instanceof SimulatedMembershipLoss) return 'membership';
   if (err instanceof RegistryUnavailableError || err instanceof SimulatedCommitTimeout || err instanceof SimulatedOutage) return 'outage';

@@ -2,7 +2,7 @@
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import { MongoNetworkError, MongoServerError } from 'mongodb';
 import { describe, expect, it } from 'vitest';
-import { classifyError } from '../../src/processor/error-classifier.js';
+import { AfterWriteError, classifyError } from '../../src/processor/error-classifier.js';
 import { ConcurrentWriteError } from '../../src/processor/order-store.js';
 import { SimulatedOutage } from '../../src/shared/failpoints.js';
 
@@ -31,5 +31,17 @@ describe('classifyError', () => {
     expect(classifyError(kafkaError('Broker: Message size too large', KafkaJS.ErrorCodes.ERR_MSG_SIZE_TOO_LARGE))).toBe('processing');
     expect(classifyError(new TypeError('x is undefined'))).toBe('processing');
     expect(classifyError(new MongoServerError({ message: 'document too large', code: 10334 }))).toBe('processing');
+  });
+
+  it('MongoDB write concern failures, write conflicts and interruptions are outages', () => {
+    for (const code of [64, 112, 11601]) expect(classifyError(new MongoServerError({ message: `code ${code}`, code })), String(code)).toBe('outage');
+  });
+
+  // Issue 21 item 3: after the write, a dead letter would keep the change and lose its event.
+  it('after the MongoDB write nothing is a processing error; membership and conflicts keep their meaning', () => {
+    expect(classifyError(new AfterWriteError(new TypeError('x is undefined')))).toBe('outage');
+    expect(classifyError(new AfterWriteError(kafkaError('Broker: Message size too large', KafkaJS.ErrorCodes.ERR_MSG_SIZE_TOO_LARGE)))).toBe('outage');
+    expect(classifyError(new AfterWriteError(kafkaError('Broker: Unknown member', KafkaJS.ErrorCodes.ERR_UNKNOWN_MEMBER_ID)))).toBe('membership');
+    expect(classifyError(new AfterWriteError(new ConcurrentWriteError('1 of 2')))).toBe('conflict');
   });
 });
