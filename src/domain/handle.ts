@@ -7,6 +7,7 @@ import type { OrderEvent } from '../schemas/events.js';
 import type { CommandOutcome } from '../schemas/outcome.js';
 import { decide, type DecideContext } from './decide.js';
 import { evolve, type CommandResult, type OrderState } from './order.js';
+import type { RejectionCode } from './rejections.js';
 
 export interface HandleResult {
   state: OrderState;
@@ -16,11 +17,14 @@ export interface HandleResult {
 
 export function handle(state: OrderState, command: Command, ctx: DecideContext = {}): HandleResult {
   const decision = decide(command, state, ctx);
-  if (decision.kind !== 'accepted') {
-    return { state, events: [], result: { status: 'rejected', code: decision.code, reason: decision.reason, version: state.version } };
-  }
+  if (decision.kind !== 'accepted') return refuse(state, decision.code, decision.reason);
   const next = decision.events.reduce(evolve, state);
   return { state: next, events: decision.events, result: { status: 'applied', version: next.version, eventIds: decision.events.map((e) => e.eventId) } };
+}
+
+/** A rejection: the state unchanged, no events. Also for refusals decided outside the rules (a record over Kafka's size limit). */
+export function refuse(state: OrderState, code: RejectionCode, reason: string): HandleResult {
+  return { state, events: [], result: { status: 'rejected', code, reason, version: state.version } };
 }
 
 /** The outcome record allows one printable line of at most 1000 characters. */

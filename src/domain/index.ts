@@ -1,6 +1,6 @@
 // Public surface of the pure order model (no IO; time and ids are inputs).
 export { decide, precheck, VALIDATION_RULES, type Accepted, type Decision, type DecideContext } from './decide.js';
-export { handle, toOutcome, type HandleResult } from './handle.js';
+export { handle, refuse, toOutcome, type HandleResult } from './handle.js';
 export {
   initialState,
   evolve,

@@ -13,6 +13,9 @@ export const REJECTION_CODES = [
   'UNSUPPORTED_CURRENCY',
   'INVALID_AMOUNT',
   'AMOUNT_OUT_OF_RANGE',
+  // Not a business rule: an event or outcome of this command would exceed the largest
+  // record the processor may write to Kafka (src/processor/record-limits.ts).
+  'RECORD_TOO_LARGE',
 ] as const satisfies readonly (string | MoneyErrorCode)[];
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

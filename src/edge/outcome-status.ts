@@ -17,6 +17,7 @@ const REJECTION_HTTP_STATUS: Readonly<Record<RejectionCode, number>> = {
   UNSUPPORTED_CURRENCY: 422,
   INVALID_AMOUNT: 422,
   AMOUNT_OUT_OF_RANGE: 422,
+  RECORD_TOO_LARGE: 422,
 };
 
 /** HTTP status of an applied command's answer. */

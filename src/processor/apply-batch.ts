@@ -12,7 +12,7 @@
 //   that first outcome again, no events, and changes nothing.
 // - new: decided on the order's state; its events and outcome go out and, with its
 //   position, into the order's `pending` until its offset is known to be committed.
-import { handle, initialState, toOutcome, type OrderState } from '../domain/index.js';
+import { handle, initialState, refuse, toOutcome, type OrderState, type RejectionCode } from '../domain/index.js';
 import type { Command, CommandOutcome, OrderEvent } from '../schemas/index.js';
 import type { OrderDocument, PendingCommand } from '../shared/orders-collection.js';
 import { outcomeKey } from '../shared/outcomes-collection.js';
@@ -22,8 +22,14 @@ export interface RecordPosition {
   offset: string;
 }
 
+/** A rejection decided outside the order's rules (the pipeline: its records would not fit in Kafka). */
+export interface Refusal {
+  code: RejectionCode;
+  reason: string;
+}
+
 export type DecodedRecord<R> =
-  | { record: R; position: RecordPosition; command: Command }
+  | { record: R; position: RecordPosition; command: Command; refusal?: Refusal }
   | { record: R; position: RecordPosition; error: DeadLetterReason };
 
 export interface DeadLetterReason {
@@ -136,7 +142,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs):
     }
 
     const w = working.get(command.orderId) ?? startFrom(stored, position.partition, confirmed);
-    const result = handle(w.state, command);
+    const result = item.refusal ? refuse(w.state, item.refusal.code, item.refusal.reason) : handle(w.state, command);
     const outcome = toOutcome(command, result.result);
     decidedHere.set(key, outcome);
     emit(outcome, result.events, result.result.status);

@@ -8,19 +8,20 @@
 import type { Span } from '@opentelemetry/api';
 import pLimit from 'p-limit';
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
-import type { Config } from '../shared/config.js';
+import type { Config, ProcessorConfig } from '../shared/config.js';
 import type { Failpoints } from '../shared/failpoints.js';
 import type { Admin, Consumer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { tracingEnabled } from '../shared/tracing.js';
-import { applyBatch, type BatchPlan, type DecodedRecord, type Output } from './apply-batch.js';
+import { applyBatch, type BatchPlan, type DecodedRecord, type Output, type Refusal } from './apply-batch.js';
 import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-tracing.js';
 import { PredecessorFailedError, type TransactionCommitter } from './committer.js';
 import { AfterWriteError } from './error-classifier.js';
 import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
+import { RecordTooLargeError, recordBytes } from './record-limits.js';
 import type { OrderCache } from './order-cache.js';
 import type { OrderStore } from './order-store.js';
 
@@ -38,18 +39,9 @@ export interface Batch {
   messages: BatchMessage[];
 }
 
-/** librdkafka's default message.max.bytes: a larger record would be refused inside the transaction. */
-export const MAX_RECORD_BYTES = 1_000_000;
-
-export class RecordTooLargeError extends Error {
-  constructor(topic: string, bytes: number) {
-    super(`a record for ${topic} would be ${bytes} bytes, more than ${MAX_RECORD_BYTES}`);
-    this.name = 'RecordTooLargeError';
-  }
-}
-
 export interface PipelineDeps {
   config: Config;
+  options: Pick<ProcessorConfig, 'maxRecordBytes'>;
   registry: Registry;
   resolver: SchemaResolver;
   store: OrderStore;
@@ -124,20 +116,30 @@ export class BatchPipeline {
 
     const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
     await failpoints.hit('plan', { commandIds });
-    let plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
+    const plan = () => decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
+    let plans = plan();
     // A create assumed new that writes nothing (rejected, or resubmitted) checked
     // nothing: read those orders and plan again.
     const inserted = new Set(plans.flatMap((p) => p.writes.filter((w) => w.expectedRevision === 0).map((w) => w.doc._id)));
     const unchecked = orders.assumedNew.filter((id) => !inserted.has(id));
     if (unchecked.length > 0) {
       for (const [id, doc] of await store.load(unchecked)) orders.docs.set(id, doc);
-      plans = decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
+      plans = plan();
     }
-    const writes = plans.flatMap((p) => p.writes);
     const topic = batches[0]!.topic;
-    // Encoded before anything is written: a record the codec refuses fails here, where
-    // isolating it leaves no trace in MongoDB.
-    const byTopic = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, outputTrace(span, decoded));
+    // Encoded and measured before anything is written: a record the codec refuses fails
+    // here, where isolating it leaves no trace in MongoDB; a command whose event or outcome
+    // would be too large for Kafka is planned again as a RECORD_TOO_LARGE rejection.
+    let encoded = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, outputTrace(span, decoded));
+    if (encoded.tooLarge.size > 0) {
+      for (const batch of decodedByBatch) for (const d of batch) if ('command' in d && encoded.tooLarge.has(d.command.commandId)) d.refusal = encoded.tooLarge.get(d.command.commandId)!;
+      plans = plan();
+      encoded = await this.encodeOutputs(topic, plans.flatMap((p) => p.outputs), now, outputTrace(span, decoded));
+      const [first] = encoded.tooLarge.values();
+      if (first) throw new RecordTooLargeError(first.topic, first.bytes, this.deps.options.maxRecordBytes);
+    }
+    const { byTopic } = encoded;
+    const writes = plans.flatMap((p) => p.writes);
 
     await failpoints.hit('before-mongo-write', { commandIds });
     const positions = batches.map((b) => ({ partition: b.partition, lastOffset: b.messages[b.messages.length - 1]!.offset }));
@@ -172,7 +174,7 @@ export class BatchPipeline {
   /** A poison record (see the runner): its original bytes and why, alone in a transaction with its offset. */
   async deadLetter(batch: Batch, error: Error): Promise<void> {
     const m = batch.messages[0]!;
-    const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}` }, new Date());
+    const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}` }, new Date(), this.deps.options.maxRecordBytes);
     const byTopic = new Map<string, OutMessage[]>([[this.deps.config.topics.deadLetters, [message]]]);
     await this.deps.committer.commit(this.deps.consumer(), batch.topic, [{ partition: batch.partition, lastOffset: m.offset }], byTopic);
     this.deps.metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
@@ -228,8 +230,18 @@ export class BatchPipeline {
     return { docs, assumedNew };
   }
 
-  /** `traceOf`: the traceparent/tracestate an event or outcome carries (batch-tracing.ts outputTrace). */
-  private async encodeOutputs(sourceTopic: string, outputs: Output<SourceRecord>[], now: Date, traceOf: (causedBy: string) => Record<string, string>): Promise<Map<string, OutMessage[]>> {
+  /**
+   * The records of a plan, by topic, and the commands whose event or outcome would be
+   * over the record limit (dead letters fit themselves to it). `traceOf`: the
+   * traceparent/tracestate an event or outcome carries (batch-tracing.ts outputTrace).
+   */
+  private async encodeOutputs(
+    sourceTopic: string,
+    outputs: Output<SourceRecord>[],
+    now: Date,
+    traceOf: (causedBy: string) => Record<string, string>,
+  ): Promise<{ byTopic: Map<string, OutMessage[]>; tooLarge: Map<string, Refusal & { topic: string; bytes: number }> }> {
+    const limit = this.deps.options.maxRecordBytes;
     const { topics, serviceName } = this.deps.config;
     const byTopic = new Map<string, OutMessage[]>([[topics.events, []], [topics.outcomes, []], [topics.deadLetters, []]]);
     const encoded = await Promise.all(
@@ -240,16 +252,22 @@ export class BatchPipeline {
           case 'outcome':
             return [topics.outcomes, await outcomeMessage(this.encoder, topics.outcomes, o.outcome, traceOf(o.outcome.commandId))];
           case 'dead-letter':
-            return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now)];
+            return [topics.deadLetters, deadLetterMessage(o.record, sourceTopic, o.position, o.reason, now, limit)];
         }
       }),
     );
-    for (const [topic, message] of encoded) {
-      const bytes = (message.value?.length ?? 0) + (message.key?.length ?? 0);
-      if (bytes > MAX_RECORD_BYTES) throw new RecordTooLargeError(topic, bytes);
+    const tooLarge = new Map<string, Refusal & { topic: string; bytes: number }>();
+    encoded.forEach(([topic, message], i) => {
+      const bytes = recordBytes(message);
+      const o = outputs[i]!;
+      const causedBy = o.kind === 'event' ? o.event.causationId : o.kind === 'outcome' ? o.outcome.commandId : undefined;
+      if (bytes > limit && causedBy !== undefined && !tooLarge.has(causedBy)) {
+        const reason = `its ${o.kind} record for ${topic} would be ${bytes} bytes, more than the ${limit} bytes this service writes to Kafka`;
+        tooLarge.set(causedBy, { code: 'RECORD_TOO_LARGE', reason, topic, bytes });
+      }
       byTopic.get(topic)!.push(message);
-    }
-    return byTopic;
+    });
+    return { byTopic, tooLarge };
   }
 
   private observe(batches: Batch[], decoded: DecodedRecord<SourceRecord>[], plans: BatchPlan<SourceRecord>[], started: number, span: Span | undefined): void {

@@ -11,11 +11,14 @@ import { createProducer, type Admin, type Consumer, type Kafka, type Producer } 
 import type { Logger } from '../shared/logger.js';
 import type { OutMessage } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
+import { producerLimits } from './record-limits.js';
 
 export interface CommitterDeps {
   kafka: Kafka;
   instanceId: string;
   transactionTimeoutMs: number;
+  /** PROCESSOR_MAX_RECORD_BYTES: the producer accepts every record record-limits.ts lets through. */
+  maxRecordBytes: number;
   groupId: string;
   failpoints: Failpoints;
   logger: Logger;
@@ -50,8 +53,8 @@ export class TransactionCommitter {
   constructor(private readonly deps: CommitterDeps) {}
 
   async connect(): Promise<void> {
-    const { kafka, instanceId, transactionTimeoutMs } = this.deps;
-    const producer = createProducer(kafka, { transactionalId: instanceId, lingerMs: 1, transactionTimeoutMs });
+    const { kafka, instanceId, transactionTimeoutMs, maxRecordBytes } = this.deps;
+    const producer = createProducer(kafka, { transactionalId: instanceId, lingerMs: 1, transactionTimeoutMs, librdkafka: producerLimits(maxRecordBytes) });
     try {
       await producer.connect();
     } catch (err) {

@@ -23,7 +23,7 @@ export type ErrorKind = 'outage' | 'conflict' | 'processing' | 'membership';
 /** A failure from the moment a group's MongoDB writes started (batch-pipeline.ts): never isolated. */
 export class AfterWriteError extends Error {
   constructor(override readonly cause: Error) {
-    super(`after the MongoDB write (retried, never dead-lettered): ${cause.message}`);
+    super(`${cause.message} (after the MongoDB write: retried, never dead-lettered)`);
     this.name = 'AfterWriteError';
   }
 }

@@ -3,6 +3,7 @@
 // and why).
 import { CLOUDEVENT_TYPES, encodeEvent, encodeOutcome, type AvroEncoder, type CommandOutcome, type OrderEvent } from '../schemas/index.js';
 import type { DeadLetterReason, RecordPosition } from './apply-batch.js';
+import { recordBytes } from './record-limits.js';
 
 export interface OutMessage {
   key: Buffer | string | null;
@@ -23,6 +24,10 @@ export const DLQ_HEADERS = {
   sourcePartition: 'x-dlq-source-partition',
   sourceOffset: 'x-dlq-source-offset',
   failedAt: 'x-dlq-failed-at',
+  /** Set when the original value did not fit in a dead letter: its size in bytes (read it from the source topic at the source offset). */
+  valueOmitted: 'x-dlq-value-omitted',
+  /** Set when not even the original headers fitted: how many were left out. */
+  headersOmitted: 'x-dlq-headers-omitted',
 } as const;
 
 /**
@@ -66,18 +71,23 @@ export async function outcomeMessage(encoder: AvroEncoder, topic: string, outcom
   };
 }
 
-export function deadLetterMessage(record: SourceRecord, sourceTopic: string, position: RecordPosition, reason: DeadLetterReason, at: Date): OutMessage {
-  return {
-    key: record.key,
-    value: record.value,
-    headers: {
-      ...record.headers,
-      [DLQ_HEADERS.errorCode]: reason.code,
-      [DLQ_HEADERS.errorMessage]: reason.message.slice(0, 2000),
-      [DLQ_HEADERS.sourceTopic]: sourceTopic,
-      [DLQ_HEADERS.sourcePartition]: String(position.partition),
-      [DLQ_HEADERS.sourceOffset]: position.offset,
-      [DLQ_HEADERS.failedAt]: at.toISOString(),
-    },
+/**
+ * The original record (key, value, headers) plus where and why. `maxBytes`: a dead letter
+ * that would be larger leaves the value out, then the original headers (record-limits.ts).
+ */
+export function deadLetterMessage(record: SourceRecord, sourceTopic: string, position: RecordPosition, reason: DeadLetterReason, at: Date, maxBytes: number): OutMessage {
+  const why: Record<string, string> = {
+    [DLQ_HEADERS.errorCode]: reason.code,
+    [DLQ_HEADERS.errorMessage]: reason.message.slice(0, 2000),
+    [DLQ_HEADERS.sourceTopic]: sourceTopic,
+    [DLQ_HEADERS.sourcePartition]: String(position.partition),
+    [DLQ_HEADERS.sourceOffset]: position.offset,
+    [DLQ_HEADERS.failedAt]: at.toISOString(),
   };
+  const whole: OutMessage = { key: record.key, value: record.value, headers: { ...record.headers, ...why } };
+  if (recordBytes(whole) <= maxBytes) return whole;
+  const omitted = { [DLQ_HEADERS.valueOmitted]: String(record.value?.length ?? 0) };
+  const withoutValue: OutMessage = { key: record.key, value: null, headers: { ...record.headers, ...why, ...omitted } };
+  if (recordBytes(withoutValue) <= maxBytes) return withoutValue;
+  return { key: record.key, value: null, headers: { ...why, ...omitted, [DLQ_HEADERS.headersOmitted]: String(Object.keys(record.headers).length) } };
 }

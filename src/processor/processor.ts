@@ -24,6 +24,7 @@ import { TransactionCommitter } from './committer.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
 import { OrderStore } from './order-store.js';
+import { topicLimits } from './record-limits.js';
 import { ProgressWatchdog } from './watchdog.js';
 
 export type ProcessorOptions = ProcessorConfig;
@@ -82,7 +83,7 @@ export class CommandProcessor {
     this.failpoints = new Failpoints(options.failpoints);
     if (this.failpoints.active) logger.warn({ failpoints: options.failpoints }, 'FAILPOINTS ARMED: this replica will fail on purpose (tests only)');
     this.cache = new OrderCache(options.cacheMaxBytes);
-    this.committer = new TransactionCommitter({ kafka, instanceId: options.instanceId, transactionTimeoutMs: options.transactionTimeoutMs, groupId: options.groupId, failpoints: this.failpoints, logger, metrics });
+    this.committer = new TransactionCommitter({ kafka, instanceId: options.instanceId, transactionTimeoutMs: options.transactionTimeoutMs, maxRecordBytes: options.maxRecordBytes, groupId: options.groupId, failpoints: this.failpoints, logger, metrics });
     this.watchdog = new ProgressWatchdog({ topic: config.topics.commands, groupId: options.groupId, stallTimeoutMs: options.stallTimeoutMs, livenessTimeoutMs: options.livenessTimeoutMs, metrics, logger });
   }
 
@@ -144,9 +145,8 @@ export class CommandProcessor {
       const t = config.topics;
       await ensureTopics(admin, [
         { topic: t.commands, numPartitions: config.commandPartitions },
-        { topic: t.events, numPartitions: config.commandPartitions },
-        { topic: t.outcomes, numPartitions: config.commandPartitions },
-        { topic: t.deadLetters, numPartitions: config.commandPartitions },
+        // The topics it writes get room for the largest record it writes.
+        ...[t.events, t.outcomes, t.deadLetters].map((topic) => ({ topic, numPartitions: config.commandPartitions, configs: topicLimits(this.deps.options.maxRecordBytes) })),
       ]);
       await ensureOrderIndexes(db);
       this.outcomeExpiry?.stop();

@@ -67,6 +67,8 @@ export interface ProcessorConfig {
   groupId: string;
   /** Most records per partition batch (PROCESSOR_MAX_BATCH). */
   maxBatchSize: number;
+  /** Largest record the processor writes to Kafka, key, headers and overhead included (PROCESSOR_MAX_RECORD_BYTES). */
+  maxRecordBytes: number;
   /** Not ready when lag stays while no batch completes for this long (PROCESSOR_STALL_TIMEOUT_MS). */
   stallTimeoutMs: number;
   /** Order documents cached between batches, in BSON bytes (PROCESSOR_CACHE_MAX_BYTES; 0 = no cache). */
@@ -182,6 +184,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'HOSTNAME', default: 'local', description: 'part of the default PROCESSOR_INSTANCE_ID', usedBy: ['processor'] },
   { name: 'PROCESSOR_GROUP_ID', default: '<SERVICE_NAME>-processor', description: 'consumer group of all replicas', usedBy: ['processor'] },
   { name: 'PROCESSOR_MAX_BATCH', default: '500', description: 'most records per partition batch', usedBy: ['processor'] },
+  { name: 'PROCESSOR_MAX_RECORD_BYTES', default: '1000000', description: "largest record the processor writes (key, value, headers, overhead): an event or outcome over it rejects the command RECORD_TOO_LARGE, a dead letter over it leaves the value out; at most the output topics' max.message.bytes", usedBy: ['processor'] },
   { name: 'PROCESSOR_STALL_TIMEOUT_MS', default: '30000', description: 'not ready when lag stays and no batch completes this long', usedBy: ['processor'] },
   { name: 'PROCESSOR_CACHE_MAX_BYTES', default: '67108864', description: 'order documents cached between batches, in BSON bytes (the heap they take is about 3× that; 0 = no cache)', usedBy: ['processor'] },
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
@@ -281,6 +284,7 @@ export function loadConfig(env: Env = process.env): Config {
       instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),
       groupId: str('PROCESSOR_GROUP_ID', `${str('SERVICE_NAME', 'order-service')}-processor`),
       maxBatchSize: int('PROCESSOR_MAX_BATCH', 500, 1, 10_000),
+      maxRecordBytes: int('PROCESSOR_MAX_RECORD_BYTES', 1_000_000, 10_000, 100_000_000),
       stallTimeoutMs: int('PROCESSOR_STALL_TIMEOUT_MS', 30_000, 1000, 3_600_000),
       cacheMaxBytes: int('PROCESSOR_CACHE_MAX_BYTES', 64 * 1024 * 1024, 0, 64 * 1024 * 1024 * 1024),
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),

@@ -37,6 +37,8 @@ export interface ProducerOptions {
   lingerMs?: number;
   /** Give up on an unacknowledged record after this long (librdkafka message.timeout.ms; default 300 s). */
   messageTimeoutMs?: number;
+  /** Other librdkafka settings (e.g. the record size limits of src/processor/record-limits.ts). */
+  librdkafka?: Record<string, string | number>;
 }
 
 export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Producer {
@@ -44,6 +46,7 @@ export function createProducer(kafka: Kafka, opts: ProducerOptions = {}): Produc
     partitioner: JAVA_COMPATIBLE_PARTITIONER,
     'linger.ms': opts.lingerMs ?? 5,
     ...(opts.messageTimeoutMs ? { 'message.timeout.ms': opts.messageTimeoutMs } : {}),
+    ...opts.librdkafka,
     kafkaJS: {
       acks: -1,
       idempotent: true,

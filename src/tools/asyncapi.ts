@@ -110,13 +110,17 @@ const DLQ_HEADER_DOCS: Record<keyof typeof DLQ_HEADERS, string> = {
   sourcePartition: 'its partition (decimal)',
   sourceOffset: 'its offset (decimal)',
   failedAt: 'when it was dead-lettered, RFC 3339 UTC',
+  valueOmitted: "only when the original value did not fit (PROCESSOR_MAX_RECORD_BYTES): its size in bytes; the record's value is then null, read the original from the source topic at the source offset",
+  headersOmitted: 'only when not even the original headers fitted: how many were left out',
 };
+/** Present on every dead letter; the others only when something had to be left out. */
+const OPTIONAL_DLQ_HEADERS: readonly string[] = [DLQ_HEADERS.valueOmitted, DLQ_HEADERS.headersOmitted];
 const DEAD_LETTER_HEADERS = {
   ...headerSchema(
     Object.fromEntries(Object.entries(DLQ_HEADERS).map(([k, name]) => [name, { description: DLQ_HEADER_DOCS[k as keyof typeof DLQ_HEADERS] }])),
-    Object.values(DLQ_HEADERS),
+    Object.values(DLQ_HEADERS).filter((h) => !OPTIONAL_DLQ_HEADERS.includes(h)),
   ),
-  description: "Plus every header of the original record, unchanged.",
+  description: 'Plus every header of the original record, unchanged (unless x-dlq-headers-omitted says they did not fit).',
   additionalProperties: true,
 };
 

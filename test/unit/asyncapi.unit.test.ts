@@ -124,13 +124,21 @@ describe('docs/asyncapi.yaml', () => {
     it('dead letters keep the original headers and add exactly the documented x-dlq-* ones', () => {
       const original = { 'content-type': 'application/json', 'x-producer': 'someone' };
       const record = { key: Buffer.from('ORD-1'), value: Buffer.from('{not json'), headers: original };
-      const letter = deadLetterMessage(record, topics.commands, { partition: 3, offset: '42' }, { code: 'MALFORMED', message: 'bad' }, new Date());
+      const letter = deadLetterMessage(record, topics.commands, { partition: 3, offset: '42' }, { code: 'MALFORMED', message: 'bad' }, new Date(), 1_000_000);
       const added = Object.keys(letter.headers).filter((h) => !(h in original));
       const schema = headersOf(channel(topics.deadLetters).messages.DeadLetter!);
-      expect(added.sort()).toEqual(Object.keys(schema.properties).sort());
       expect(schema.required?.sort()).toEqual(added.sort());
       expect(schema.additionalProperties).toBe(true);
       expect(letter.value).toBe(record.value);
+      // A value too large for the limit is left out, and a header says so: documented too.
+      const big = deadLetterMessage({ ...record, value: Buffer.alloc(20_000) }, topics.commands, { partition: 3, offset: '42' }, { code: 'MALFORMED', message: 'bad' }, new Date(), 10_000);
+      expect(big.value).toBeNull();
+      expect(big.headers).toMatchObject({ ...original, 'x-dlq-value-omitted': '20000' });
+      const bigAdded = Object.keys(big.headers).filter((h) => !(h in original));
+      const noHeaders = deadLetterMessage({ ...record, headers: { huge: 'h'.repeat(20_000) } }, topics.commands, { partition: 3, offset: '42' }, { code: 'MALFORMED', message: 'bad' }, new Date(), 10_000);
+      expect(noHeaders.headers).toMatchObject({ 'x-dlq-headers-omitted': '1' });
+      expect(noHeaders.headers.huge).toBeUndefined();
+      expect([...new Set([...bigAdded, ...Object.keys(noHeaders.headers)])].sort()).toEqual(Object.keys(schema.properties).sort());
     });
   });
 });
