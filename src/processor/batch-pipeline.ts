@@ -10,7 +10,7 @@ import pLimit from 'p-limit';
 import { AvroEncoder, decodeCommand, isDecodeError, type SchemaResolver } from '../schemas/index.js';
 import type { Config, ProcessorConfig } from '../shared/config.js';
 import type { Failpoints } from '../shared/failpoints.js';
-import type { Admin, Consumer } from '../shared/kafka.js';
+import type { Consumer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
@@ -182,8 +182,8 @@ export class BatchPipeline {
   }
 
   /** Which records of these batches the group has committed already: for the runner, after a failed commit. */
-  committedOffsets(admin: Admin, batches: Batch[]): Promise<Map<number, bigint>> {
-    return this.deps.committer.committedOffsets(admin, batches[0]!.topic, batches.map((b) => b.partition));
+  committedOffsets(batches: Batch[]): Promise<Map<number, bigint>> {
+    return this.deps.committer.committedOffsets(this.deps.consumer(), batches[0]!.topic, batches.map((b) => b.partition));
   }
 
   private decode(batch: Batch): Promise<DecodedRecord<SourceRecord>[]> {

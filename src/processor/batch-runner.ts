@@ -13,7 +13,6 @@
 // failed may have succeeded, and publishing its pending events again would duplicate them.
 // A group whose predecessor in the pipeline will never commit stops at once (the
 // processor rewinds both).
-import type { Admin } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { Batch, BatchPipeline, Turn } from './batch-pipeline.js';
 import { PredecessorFailedError } from './committer.js';
@@ -30,7 +29,6 @@ export interface OwnedBatch {
 export interface RunnerDeps {
   pipeline: BatchPipeline;
   cache: OrderCache;
-  admin: () => Admin;
   logger: Logger;
   metrics: ProcessorMetrics;
   isStopping: () => boolean;
@@ -152,7 +150,7 @@ export class BatchRunner {
   /** The records of these batches the group has not committed yet. */
   private async uncommitted(batches: Batch[]): Promise<Batch[]> {
     if (batches.length === 0) return batches;
-    const committed = await this.deps.pipeline.committedOffsets(this.deps.admin(), batches);
+    const committed = await this.deps.pipeline.committedOffsets(batches);
     const rest: Batch[] = [];
     for (const b of batches) {
       const next = committed.get(b.partition);

@@ -5,9 +5,14 @@
 // ambiguously (the client's timeout fires, yet the coordinator committed): before a
 // batch is processed again, committedOffsets() — the coordinator's truth, read with
 // require_stable so an in-flight commit is waited for — says what is already done.
-import type { KafkaJS } from '@confluentinc/kafka-javascript';
+// It is read through the consumer (librdkafka's group handler sends OffsetFetch with
+// require_stable for a read_committed consumer), not an Admin client: librdkafka 2.15's
+// coordinator-targeted Admin requests can abort the process when they time out
+// (rd_kafka_enq_once_del_source_return: Assertion 'eonce->refcnt > 0', upstream
+// issues #4605, #3663), which a broker freeze made happen.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Failpoints } from '../shared/failpoints.js';
-import { createProducer, type Admin, type Consumer, type Kafka, type Producer } from '../shared/kafka.js';
+import { createProducer, type Consumer, type Kafka, type Producer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import type { OutMessage } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
@@ -19,7 +24,6 @@ export interface CommitterDeps {
   transactionTimeoutMs: number;
   /** PROCESSOR_MAX_RECORD_BYTES: the producer accepts every record record-limits.ts lets through. */
   maxRecordBytes: number;
-  groupId: string;
   failpoints: Failpoints;
   logger: Logger;
   metrics: ProcessorMetrics;
@@ -38,6 +42,9 @@ export interface PartitionPosition {
   partition: number;
   lastOffset: string;
 }
+
+/** How long committedOffsets() waits for the coordinator before the attempt fails (and is retried). */
+const COMMITTED_TIMEOUT_MS = 10_000;
 
 export class TransactionCommitter {
   private producer: Producer | undefined;
@@ -157,20 +164,28 @@ export class TransactionCommitter {
   }
 
   /** The group's committed next offset per partition (absent: nothing committed yet). */
-  async committedOffsets(admin: Admin, topic: string, partitions: number[]): Promise<Map<number, bigint>> {
-    const result = await admin.fetchOffsets({
-      groupId: this.deps.groupId,
-      topics: [{ topic, partitions }],
-      requireStableOffsets: true,
-    } as unknown as Parameters<Admin['fetchOffsets']>[0]);
+  async committedOffsets(consumer: Consumer, topic: string, partitions: number[]): Promise<Map<number, bigint>> {
+    const result = await consumer.committed(
+      partitions.map((partition) => ({ topic, partition })),
+      COMMITTED_TIMEOUT_MS,
+    );
     const committed = new Map<number, bigint>();
-    for (const p of result[0]?.partitions ?? []) {
-      const offset = BigInt(p.offset);
+    const answered = new Set<number>();
+    for (const p of result) {
+      // A partition the coordinator answered with an error (e.g. an unstable offset still
+      // after librdkafka's retries) comes back without topic or partition.
+      if (p.topic !== topic || typeof p.partition !== 'number') continue;
+      answered.add(p.partition);
+      // offset: null when nothing is committed (or 0, which means the same here)
+      const offset = p.offset === null || p.offset === undefined ? -1n : BigInt(p.offset);
       if (offset >= 0n) {
         committed.set(p.partition, offset);
         this.learn(p.partition, offset);
       }
     }
+    const missing = partitions.filter((p) => !answered.has(p));
+    // Not knowing is not "nothing committed" (that would process records again): an outage, retried.
+    if (missing.length > 0) throw new KafkaJS.KafkaJSError(`committed offsets not known for partitions ${missing.join(', ')} of ${topic}`, { code: KafkaJS.ErrorCodes.ERR_UNSTABLE_OFFSET_COMMIT });
     return committed;
   }
 

@@ -20,7 +20,7 @@ export function createProcessorMetrics() {
     rebalances: new Counter({ name: 'order_processor_rebalances_total', help: 'Partition assignments and revocations', labelNames: ['kind'], registers }),
     transactionAborts: new Counter({ name: 'order_processor_transaction_aborts_total', help: 'Kafka transactions aborted', registers }),
     batchRetries: new Counter({ name: 'order_processor_batch_retries_total', help: 'Batch attempts that failed, by error kind: outage (retried with backoff), conflict (another writer; read again), processing (isolated, then dead-lettered)', labelNames: ['kind'], registers }),
-    lag: new Gauge({ name: 'order_processor_consumer_lag', help: 'Records behind the end of each assigned command partition', labelNames: ['partition'], registers }),
+    lag: new Gauge({ name: 'order_processor_consumer_lag', help: 'Records of each assigned command partition not processed yet (transaction markers and aborted records do not count)', labelNames: ['partition'], registers }),
     cacheBytes: new Gauge({ name: 'order_processor_cache_bytes', help: 'BSON bytes of the order documents in the cache (bounded by PROCESSOR_CACHE_MAX_BYTES)', registers }),
     ready: new Gauge({ name: 'order_processor_ready', help: '1 when the processor is ready (consuming, not stalled, not retrying)', registers }),
   };

@@ -5,6 +5,7 @@
 //   batch-pipeline.ts   decode → load → plan → MongoDB write → Kafka transaction
 //   apply-batch.ts      the pure plan: redelivery, resubmission, decide/evolve
 //   committer.ts        the Kafka transaction, the coordinator's committed offsets
+//   fetch-progress.ts   what the consumer still has to read (librdkafka statistics)
 //   watchdog.ts         lag, readiness and liveness
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Db } from 'mongodb';
@@ -13,7 +14,7 @@ import type { SchemaResolver } from '../schemas/index.js';
 import type { Config, ProcessorConfig } from '../shared/config.js';
 import type { Expiry } from '../shared/expiry.js';
 import { Failpoints } from '../shared/failpoints.js';
-import { ensureTopics, type Admin, type Consumer, type Kafka } from '../shared/kafka.js';
+import { ensureTopics, type Consumer, type Kafka } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import { ensureOrderIndexes } from '../shared/orders-collection.js';
 import { ensureOutcomeIndexes } from '../shared/outcomes-collection.js';
@@ -21,6 +22,7 @@ import type { Registry } from '../shared/registry.js';
 import { BatchPipeline, type Batch } from './batch-pipeline.js';
 import { BatchRunner, type OwnedBatch } from './batch-runner.js';
 import { TransactionCommitter } from './committer.js';
+import { FetchProgress, STATISTICS_INTERVAL_MS } from './fetch-progress.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
 import { OrderStore } from './order-store.js';
@@ -55,11 +57,11 @@ interface Flight {
 
 export class CommandProcessor {
   private consumer: Consumer | undefined;
-  private admin: Admin | undefined;
   private runner: BatchRunner | undefined;
   private readonly committer: TransactionCommitter;
   private readonly cache: OrderCache;
   private readonly watchdog: ProgressWatchdog;
+  private readonly fetchProgress: FetchProgress;
   private readonly failpoints: Failpoints;
   private outcomeExpiry: Expiry | undefined;
   private stopping = false;
@@ -83,8 +85,9 @@ export class CommandProcessor {
     this.failpoints = new Failpoints(options.failpoints);
     if (this.failpoints.active) logger.warn({ failpoints: options.failpoints }, 'FAILPOINTS ARMED: this replica will fail on purpose (tests only)');
     this.cache = new OrderCache(options.cacheMaxBytes);
-    this.committer = new TransactionCommitter({ kafka, instanceId: options.instanceId, transactionTimeoutMs: options.transactionTimeoutMs, maxRecordBytes: options.maxRecordBytes, groupId: options.groupId, failpoints: this.failpoints, logger, metrics });
-    this.watchdog = new ProgressWatchdog({ topic: config.topics.commands, groupId: options.groupId, stallTimeoutMs: options.stallTimeoutMs, livenessTimeoutMs: options.livenessTimeoutMs, metrics, logger });
+    this.committer = new TransactionCommitter({ kafka, instanceId: options.instanceId, transactionTimeoutMs: options.transactionTimeoutMs, maxRecordBytes: options.maxRecordBytes, failpoints: this.failpoints, logger, metrics });
+    this.watchdog = new ProgressWatchdog({ stallTimeoutMs: options.stallTimeoutMs, livenessTimeoutMs: options.livenessTimeoutMs, metrics });
+    this.fetchProgress = new FetchProgress(config.topics.commands);
   }
 
   /**
@@ -113,6 +116,9 @@ export class CommandProcessor {
       'fetch.wait.max.ms': 50,
       // Awaited by the client before it gives the partitions up (see onRebalance).
       rebalance_cb: (err: { code: number }, assignment: Array<{ partition: number }>) => this.onRebalance(err, assignment),
+      // What is left to read, for the lag (fetch-progress.ts).
+      'statistics.interval.ms': STATISTICS_INTERVAL_MS,
+      stats_cb: this.fetchProgress.onStatistics,
       kafkaJS: { groupId: options.groupId, autoCommit: false, fromBeginning: true, sessionTimeout: 10_000 },
     } as unknown as KafkaJS.ConsumerConstructorConfig);
     this.consumer = consumer;
@@ -120,7 +126,6 @@ export class CommandProcessor {
     this.runner = new BatchRunner({
       pipeline,
       cache: this.cache,
-      admin: () => this.admin!,
       logger,
       metrics: this.deps.metrics,
       isStopping: () => this.stopping,
@@ -133,10 +138,25 @@ export class CommandProcessor {
     this.running = true;
     // Every partition may hand over a batch at once; they are grouped (one transaction).
     await consumer.run({ partitionsConsumedConcurrently: Math.max(1, this.deps.config.commandPartitions), eachBatch: (payload) => this.onBatch(payload as unknown as OwnedBatch) });
-    this.watchdog.start(this.admin!, consumer);
+    this.watchdog.start(() => this.lag(consumer));
   }
 
-  /** One attempt at what must exist before consuming; undoes its connections on failure. */
+  /** Per assigned partition: records the consumer has not handed over, and those handed over and not committed. */
+  private lag(consumer: Consumer): Map<number, number> {
+    const topic = this.deps.config.topics.commands;
+    const lag = new Map<number, number>();
+    for (const { partition } of consumer.assignment().filter((a) => a.topic === topic)) lag.set(partition, this.fetchProgress.toRead(partition));
+    // Batches waiting for a group, and groups not committed or not yet rewound.
+    const held = [...this.waiting.map((w) => w.owned.batch), ...this.inflight.flatMap((f) => f.batches)];
+    for (const b of held) if (lag.has(b.partition)) lag.set(b.partition, lag.get(b.partition)! + b.messages.length);
+    return lag;
+  }
+
+  /**
+   * One attempt at what must exist before consuming; undoes its connections on failure.
+   * The Admin client lives only for this: no coordinator-targeted Admin request runs in
+   * a working replica (see committer.ts, why).
+   */
   private async prepare(): Promise<OrderStore> {
     const { config, kafka, db, logger } = this.deps;
     const admin = kafka.admin();
@@ -153,11 +173,9 @@ export class CommandProcessor {
       this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
       logger.info({ outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
       await this.committer.connect();
-      this.admin = admin;
       return new OrderStore(db);
-    } catch (err) {
+    } finally {
       await admin.disconnect().catch(() => undefined);
-      throw err;
     }
   }
 
@@ -170,7 +188,6 @@ export class CommandProcessor {
     await this.settled();
     this.running = false;
     await this.committer.disconnect();
-    await this.admin?.disconnect().catch(() => undefined);
   }
 
   ready(): { ready: boolean; reasons: string[] } {

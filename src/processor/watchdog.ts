@@ -1,22 +1,21 @@
-// Lag per assigned partition, and what the probes say about progress:
+// Lag per assigned partition (records still to process: see fetch-progress.ts), and
+// what the probes say about progress:
 // - readiness: "stalled" when lag stays and no batch commits for PROCESSOR_STALL_TIMEOUT_MS;
 //   "retrying a batch: …" while an attempt fails (an outage: it resumes by itself).
 // - liveness: fails when lag stays and no batch commits for PROCESSOR_LIVENESS_TIMEOUT_MS
 //   while the loop is not waiting out an outage — a hung consume loop, which a restart
 //   fixes. An outage is not restarted away: every replica would fail the same way.
-import type { Admin, Consumer } from '../shared/kafka.js';
-import type { Logger } from '../shared/logger.js';
 import type { ErrorKind } from './error-classifier.js';
 import type { ProcessorMetrics } from './metrics.js';
 
 export interface WatchdogDeps {
-  topic: string;
-  groupId: string;
   stallTimeoutMs: number;
   livenessTimeoutMs: number;
   metrics: ProcessorMetrics;
-  logger: Logger;
 }
+
+/** Per assigned partition, the records not processed yet. */
+export type LagMeasure = () => ReadonlyMap<number, number>;
 
 export class ProgressWatchdog {
   private lastCommitAt = Date.now();
@@ -27,9 +26,9 @@ export class ProgressWatchdog {
 
   constructor(private readonly deps: WatchdogDeps) {}
 
-  start(admin: Admin, consumer: Consumer, intervalMs = 2000): void {
+  start(measure: LagMeasure, intervalMs = 2000): void {
     this.lastCommitAt = Date.now();
-    this.timer = setInterval(() => void this.checkLag(admin, consumer), intervalMs);
+    this.timer = setInterval(() => this.checkLag(measure), intervalMs);
     this.timer.unref();
   }
 
@@ -69,26 +68,22 @@ export class ProgressWatchdog {
     return Date.now() - Math.max(this.lastCommitAt, this.lagSince);
   }
 
-  private async checkLag(admin: Admin, consumer: Consumer): Promise<void> {
-    const { topic, groupId, metrics } = this.deps;
+  private checkLag(measure: LagMeasure): void {
+    const { metrics } = this.deps;
+    let lags: ReadonlyMap<number, number>;
     try {
-      const assigned = new Set(consumer.assignment().filter((a) => a.topic === topic).map((a) => a.partition));
-      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-      const committedBy = new Map(committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? []);
-      let total = 0;
-      metrics.lag.reset();
-      for (const p of ends) {
-        if (!assigned.has(p.partition)) continue;
-        const end = Number(p.high ?? p.offset);
-        const lag = Math.max(0, end - Math.max(0, committedBy.get(p.partition) ?? 0));
-        total += lag;
-        metrics.lag.set({ partition: String(p.partition) }, lag);
-      }
-      if (total > 0) this.lagSince ??= Date.now();
-      else this.lagSince = null;
-      this.totalLag = total;
-    } catch (err) {
-      this.deps.logger.debug({ err: (err as Error).message }, 'lag check failed');
+      lags = measure();
+    } catch {
+      return; // e.g. the consumer is disconnecting: the last measure stands
     }
+    let total = 0;
+    metrics.lag.reset();
+    for (const [partition, lag] of lags) {
+      total += lag;
+      metrics.lag.set({ partition: String(partition) }, lag);
+    }
+    if (total > 0) this.lagSince ??= Date.now();
+    else this.lagSince = null;
+    this.totalLag = total;
   }
 }

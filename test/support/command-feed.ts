@@ -31,3 +31,28 @@ export function hotOrder(orderId: string, modifications: number): Command[] {
     ...Array.from({ length: modifications }, (_, i) => command('ModifyOrder', orderId, { priority: i % 2 === 0 ? 'same_day' : 'standard' } as HttpBody<'ModifyOrder'>)),
   ];
 }
+
+/** One transaction of commands, and whether it commits or aborts. */
+export interface CommandTransaction {
+  commands: Command[];
+  commit: boolean;
+}
+
+/**
+ * Writes commands in Kafka transactions, as an exactly-once upstream (Kafka Streams, a
+ * Java service) would: each commit or abort leaves a control record in every partition
+ * it wrote, an offset no consumer receives; aborted records are never delivered.
+ */
+export async function produceTransactions(kafka: Kafka, topic: string, transactionalId: string, transactions: CommandTransaction[]): Promise<void> {
+  const producer = createProducer(kafka, { transactionalId });
+  await producer.connect();
+  try {
+    for (const { commands, commit } of transactions) {
+      const tx = await producer.transaction();
+      await tx.send({ topic, messages: commands.map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
+      await (commit ? tx.commit() : tx.abort());
+    }
+  } finally {
+    await producer.disconnect();
+  }
+}
