@@ -19,37 +19,36 @@ import { consumeAll } from '../support/kafka-read.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
 import { uniqueName } from '../support/stack-env.js';
 
-async function withProcessor(env: Record<string, string>) {
-  const p = await startProcessor(env);
-  // A producer as other teams configure theirs: records up to 2 MB.
-  const producer = createProducer(p.kafka, { librdkafka: { 'message.max.bytes': 2_000_000 } });
-  await producer.connect();
-  return { p, producer };
+/** A real processor for the enclosing describe, and a producer as other teams configure theirs: records up to 2 MB. */
+function useProcessor(env: Record<string, string>): { p: RunningProcessor; producer: Producer } {
+  const h = {} as { p: RunningProcessor; producer: Producer };
+  beforeAll(async () => {
+    h.p = await startProcessor(env);
+    h.producer = createProducer(h.p.kafka, { librdkafka: { 'message.max.bytes': 2_000_000 } });
+    await h.producer.connect();
+  });
+  afterAll(async () => {
+    await h.producer?.disconnect();
+    await h.p?.stop();
+  });
+  return h;
 }
 
 describe('a command record of about 1,000,000 bytes, value and headers', () => {
   const env = isolatedEnv('big-record', 1);
-  let p: RunningProcessor;
-  let producer: Producer;
-  beforeAll(async () => {
-    ({ p, producer } = await withProcessor(env));
-  });
-  afterAll(async () => {
-    await producer?.disconnect();
-    await p?.stop();
-  });
+  const h = useProcessor(env);
 
   it('is dead-lettered without its value (key, headers, position kept) and the partition moves on', async () => {
     const bigKey = uniqueName('ORD-big');
     const value = Buffer.from(JSON.stringify({ type: 'CreateOrder', orderId: bigKey, junk: 'x'.repeat(600_000) }));
     // Value, key and headers 999,900 bytes: the dead letter's own headers take it over 1,000,000.
     const blob = 'h'.repeat(999_900 - value.length - Buffer.byteLength(bigKey) - 'x-blob'.length - 'x-team'.length - 'pricing'.length);
-    await producer.send({ topic: env.TOPIC_COMMANDS!, messages: [{ key: bigKey, value, headers: { 'x-blob': blob, 'x-team': 'pricing' } }] });
+    await h.producer.send({ topic: env.TOPIC_COMMANDS!, messages: [{ key: bigKey, value, headers: { 'x-blob': blob, 'x-team': 'pricing' } }] });
     const after = Array.from({ length: 5 }, () => createOrder(uniqueName('ORD')));
-    await producer.send({ topic: env.TOPIC_COMMANDS!, messages: after.map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
+    await h.producer.send({ topic: env.TOPIC_COMMANDS!, messages: after.map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
 
-    for (const c of after) expect((await waitFor(() => outcomesCollection(p.db).findOne({ _id: c.commandId }), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
-    const [letter] = await consumeAll(p.kafka, env.TOPIC_DLQ!, 1, 'read_committed', 1000);
+    for (const c of after) expect((await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: c.commandId }), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
+    const [letter] = await consumeAll(h.p.kafka, env.TOPIC_DLQ!, 1, 'read_committed', 1000);
     expect(letter!.key).toBe(bigKey);
     expect(letter!.value.length).toBe(0);
     expect(letter!.headers).toMatchObject({
@@ -59,23 +58,15 @@ describe('a command record of about 1,000,000 bytes, value and headers', () => {
       [DLQ_HEADERS.sourceOffset]: '0',
       [DLQ_HEADERS.sourcePartition]: '0',
     });
-    expect(p.processor.ready()).toEqual({ ready: true, reasons: [] });
+    expect(h.p.processor.ready()).toEqual({ ready: true, reasons: [] });
   }, 120_000);
 });
 
 describe('a command whose event would be larger than PROCESSOR_MAX_RECORD_BYTES', () => {
   const env: Record<string, string> = { ...isolatedEnv('big-event', 1), PROCESSOR_MAX_RECORD_BYTES: '10000' };
-  let p: RunningProcessor;
-  let producer: Producer;
-  beforeAll(async () => {
-    ({ p, producer } = await withProcessor(env));
-  });
-  afterAll(async () => {
-    await producer?.disconnect();
-    await p?.stop();
-  });
+  const h = useProcessor(env);
 
-  const send = (c: Command) => producer.send({ topic: env.TOPIC_COMMANDS!, messages: [{ key: c.orderId, value: encodeCommandJson(c) }] });
+  const send = (c: Command) => h.producer.send({ topic: env.TOPIC_COMMANDS!, messages: [{ key: c.orderId, value: encodeCommandJson(c) }] });
 
   it('is rejected RECORD_TOO_LARGE (nothing stored), and the next command applies', async () => {
     const orderId = uniqueName('ORD');
@@ -84,11 +75,11 @@ describe('a command whose event would be larger than PROCESSOR_MAX_RECORD_BYTES'
     const small = createOrder(uniqueName('ORD'));
     await send(big);
     await send(small);
-    const outcome = await waitFor(() => outcomesCollection(p.db).findOne({ _id: big.commandId }), 60_000, 'outcome of the big create');
+    const outcome = await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: big.commandId }), 60_000, 'outcome of the big create');
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RECORD_TOO_LARGE' });
     expect(outcome.reason).toMatch(/more than the 10000 bytes/);
-    expect(await ordersCollection(p.db).findOne({ _id: orderId })).toBeNull();
-    expect((await waitFor(() => outcomesCollection(p.db).findOne({ _id: small.commandId }), 60_000, 'outcome of the small create')).status).toBe('applied');
-    expect(await consumeAll(p.kafka, env.TOPIC_DLQ!, 0, 'read_committed', 1000)).toEqual([]);
+    expect(await ordersCollection(h.p.db).findOne({ _id: orderId })).toBeNull();
+    expect((await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: small.commandId }), 60_000, 'outcome of the small create')).status).toBe('applied');
+    expect(await consumeAll(h.p.kafka, env.TOPIC_DLQ!, 0, 'read_committed', 1000)).toEqual([]);
   }, 120_000);
 });
