@@ -14,9 +14,11 @@ const PROTOTYPE_KEY = 'is refused: __proto__ and constructor.prototype change ob
 
 /** The body of a JSON request: its value, or undefined for an empty body (body-less actions). */
 export function parseJsonBody(body: Buffer): unknown {
-  if (body.length === 0 || /^\s*$/.test(body.toString('latin1'))) return undefined;
+  if (body.length === 0) return undefined;
   if (!isUtf8(body)) throw notUtf8(body);
-  const parsed = parse(body.toString('utf8'));
+  const text = body.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const parsed = parse(text);
   const refused = refusedPart(parsed);
   if (refused) throw edgeError('VALIDATION_FAILED', refused.summary, { errors: [{ in: 'body', pointer: refused.pointer, detail: refused.detail }] });
   return parsed;
