@@ -58,7 +58,11 @@ program
 
 // Operator tools plug in here: each one whose module exists becomes a subcommand that
 // hands its arguments to the module's run function and exits with what it returns.
-const tools = [{ name: 'dlq', module: 'src/tools/dlq', run: 'runDlqCli', description: 'inspect and replay dead letters (wms.orders.commands.dlq)' }];
+const tools = [
+  { name: 'dlq', module: 'src/tools/dlq', run: 'runDlqCli', description: 'inspect and replay dead letters (wms.orders.commands.dlq)' },
+  { name: 'rebuild', module: 'src/tools/rebuild', run: 'runRebuildCli', description: 'rebuild the orders database from the events topic (docs/runbook-rebuild.md)' },
+  { name: 'verify', module: 'src/tools/verify', run: 'runVerifyCli', description: 'compare a database with the events topic or another database; exit 1 on any difference' },
+];
 for (const tool of tools.filter((t) => moduleSource(t.module))) {
   program
     .command(tool.name)

@@ -3,7 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
 
 export interface Probe {
-  ready(): { ready: boolean; reasons: string[] };
+  /** `degraded`: working, with something an operator must fix (answered 200, status `degraded`). */
+  ready(): { ready: boolean; reasons: string[]; degraded?: string[] };
   live(): { live: boolean; reasons: string[] };
 }
 
@@ -21,8 +22,9 @@ export function startOpsServer(port: number, host: string, probe: Probe, registr
       return json(live ? 200 : 503, { status: live ? 'ok' : 'hung', reasons });
     }
     if (path === '/ready') {
-      const { ready, reasons } = probe.ready();
-      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'not ready', reasons });
+      const { ready, reasons, degraded = [] } = probe.ready();
+      const status = !ready ? 'not ready' : degraded.length > 0 ? 'degraded' : 'ready';
+      return json(ready ? 200 : 503, { status, reasons, ...(degraded.length > 0 ? { degraded } : {}) });
     }
     if (path === '/metrics') {
       res.writeHead(200, { 'content-type': registry.contentType });

@@ -22,6 +22,7 @@ import type { Registry } from '../shared/registry.js';
 import { BatchPipeline, type Batch } from './batch-pipeline.js';
 import { BatchRunner, type OwnedBatch } from './batch-runner.js';
 import { TransactionCommitter } from './committer.js';
+import { eventsLogWarnings, eventsTopicConfigs } from './events-log.js';
 import { FetchProgress, STATISTICS_INTERVAL_MS } from './fetch-progress.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
@@ -79,6 +80,8 @@ export class CommandProcessor {
   private revoking = new Set<number>();
   /** Why start() is still waiting, for /ready. */
   private starting: string | null = 'starting';
+  /** Why a rebuild from the events topic would be incomplete (events-log.ts): /ready says degraded. */
+  private degraded: string[] = [];
 
   constructor(private readonly deps: ProcessorDeps) {
     const { options, kafka, logger, metrics, config } = deps;
@@ -166,8 +169,14 @@ export class CommandProcessor {
       await ensureTopics(admin, [
         { topic: t.commands, numPartitions: config.commandPartitions },
         // The topics it writes get room for the largest record it writes.
-        ...[t.events, t.outcomes, t.deadLetters].map((topic) => ({ topic, numPartitions: config.commandPartitions, configs: topicLimits(this.deps.options.maxRecordBytes) })),
+        ...[t.events, t.outcomes, t.deadLetters].map((topic) => ({
+          topic,
+          numPartitions: config.commandPartitions,
+          configs: { ...topicLimits(this.deps.options.maxRecordBytes), ...(topic === t.events ? eventsTopicConfigs(this.deps.options.eventsRetentionMs) : {}) },
+        })),
       ]);
+      this.degraded = await eventsLogWarnings(admin, t.events, this.deps.options.eventsRetentionMs);
+      for (const warning of this.degraded) logger.warn({ topic: t.events }, warning);
       await ensureOrderIndexes(db);
       this.outcomeExpiry?.stop();
       this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
@@ -190,14 +199,14 @@ export class CommandProcessor {
     await this.committer.disconnect();
   }
 
-  ready(): { ready: boolean; reasons: string[] } {
+  ready(): { ready: boolean; reasons: string[]; degraded: string[] } {
     const reasons: string[] = [];
     if (this.starting) reasons.push(this.starting);
     else if (!this.running) reasons.push('not consuming');
     reasons.push(...this.watchdog.readinessReasons());
     const ready = reasons.length === 0;
     this.deps.metrics.ready.set(ready ? 1 : 0);
-    return { ready, reasons };
+    return { ready, reasons, degraded: this.degraded };
   }
 
   /** Liveness: false only when the consume loop is hung (see watchdog.ts). */

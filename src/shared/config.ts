@@ -79,6 +79,12 @@ export interface ProcessorConfig {
   livenessTimeoutMs: number;
   /** How long a command's outcome is kept, and so how long a resent commandId is recognised (OUTCOME_RETENTION_SECONDS). */
   outcomeRetentionSeconds: number;
+  /**
+   * retention.ms of the events topic (TOPIC_EVENTS_RETENTION_MS): what the processor creates it
+   * with, and what it takes the topic to have — this Kafka client cannot read topic configs.
+   * -1 keeps the whole log, which `order-service rebuild` needs; anything else warns.
+   */
+  eventsRetentionMs: number;
   /** Test-only fault injection (ORDER_SERVICE_FAILPOINTS, see src/shared/failpoints.ts); empty in production. */
   failpoints: string;
 }
@@ -153,6 +159,7 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'TOPIC_COMMANDS', default: 'wms.orders.commands', description: 'command topic', usedBy: BOTH },
   { name: 'TOPIC_EVENTS', default: 'wms.orders.events', description: 'event topic (Avro)', usedBy: ['processor'] },
   { name: 'TOPIC_OUTCOMES', default: 'wms.orders.command-outcomes', description: 'command outcome topic', usedBy: BOTH },
+  { name: 'TOPIC_EVENTS_RETENTION_MS', default: '-1', description: 'retention.ms the processor creates the event topic with and takes it to have (the client cannot read topic configs): -1 keeps the whole log for `order-service rebuild`; any other value makes the processor warn and /ready say degraded', usedBy: ['processor'] },
   { name: 'TOPIC_DLQ', default: 'wms.orders.commands.dlq', description: 'dead-letter topic', usedBy: ['processor'] },
   { name: 'COMMAND_PARTITIONS', default: '12', description: 'partitions when the service creates its topics', usedBy: BOTH },
   { name: 'KAFKA_SSL', default: 'false', description: 'TLS to the brokers (true/false)', usedBy: BOTH },
@@ -290,6 +297,7 @@ export function loadConfig(env: Env = process.env): Config {
       transactionTimeoutMs: int('PROCESSOR_TRANSACTION_TIMEOUT_MS', 15_000, 1000, 900_000),
       livenessTimeoutMs: int('PROCESSOR_LIVENESS_TIMEOUT_MS', 300_000, 1000, 86_400_000),
       outcomeRetentionSeconds: int('OUTCOME_RETENTION_SECONDS', 7 * 24 * 3600, 1, 10 * 365 * 24 * 3600),
+      eventsRetentionMs: int('TOPIC_EVENTS_RETENTION_MS', -1, -1, Number.MAX_SAFE_INTEGER),
       failpoints: env.ORDER_SERVICE_FAILPOINTS?.trim() ?? '',
     },
     auth,

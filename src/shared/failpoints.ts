@@ -14,6 +14,7 @@ export const FAILPOINT_WINDOWS = {
   'producer-reconnect': 'recreating the transactional producer after a failed abort',
   plan: 'planning a batch (decide/evolve of its commands)',
   'before-cache-update': 'after the MongoDB write, before the order cache takes the new states and the next group may start',
+  'rebuild-after-write': '`order-service rebuild`: after a chunk of orders and history is written, before its checkpoint',
 } as const;
 
 export type FailpointName = keyof typeof FAILPOINT_WINDOWS;

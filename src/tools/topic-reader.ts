@@ -1,6 +1,12 @@
-// Reads every committed record of a topic, from the beginning of each partition to its
-// end as it stands when reached (partition EOF), then returns: an operator tool must end
-// by itself. Assignment only: no consumer group is joined and no offset is committed.
+// Reads every committed record of a topic, from the beginning of each partition (or from
+// given offsets) to its end as it stands when reached (partition EOF), then returns: an
+// operator tool must end by itself. Assignment only: no consumer group is joined and no
+// offset is committed.
+//
+// Under read_committed a partition's end is its last stable offset: an open transaction
+// (a producer killed mid-transaction, until the transaction times out or a new instance
+// fences it) holds back every record after it. A partition whose EOF is below its high
+// watermark has one: it is not at its end yet, and is read on once that transaction ends.
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import type { DlqRecord } from './dlq-selection.js';
 
@@ -8,16 +14,36 @@ type KafkaConsumer = RdKafka.KafkaConsumer;
 type LibrdKafkaError = RdKafka.LibrdKafkaError;
 type Message = RdKafka.Message;
 
+/** One record as read from a topic (the DLQ tool's shape; nothing DLQ-specific in it). */
+export type TopicRecord = DlqRecord;
+
 const OFFSET_BEGINNING = -2;
 
 const promised = <T>(run: (cb: (err: LibrdKafkaError | null | undefined, value: T) => void) => void): Promise<T> =>
   new Promise((resolve, reject) => run((err, value) => (err ? reject(new Error(err.message)) : resolve(value))));
 
-/**
- * Calls `onRecord` for every record in partition order and resolves with how many there
- * were. Gives up when `idleTimeoutMs` pass without a record or a partition reaching its end.
- */
-export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRecord: (r: DlqRecord) => void, idleTimeoutMs = 30_000): Promise<number> {
+export interface ReadOptions {
+  /** Per partition, the next offset to read (absent: from the beginning). */
+  from?: ReadonlyMap<number, bigint>;
+  /** Awaited before the next batch is fetched: the reader goes no faster than the caller. */
+  onBatch: (records: TopicRecord[]) => void | Promise<void>;
+  /** Give up when this long passes without a record or a partition reaching its end. */
+  idleTimeoutMs?: number;
+  /** Most records per batch (librdkafka consume(n)). */
+  batchSize?: number;
+  /** Called once the partitions are known, with the topic's partition ids. */
+  onPartitions?: (partitions: number[]) => void;
+}
+
+export interface ReadResult {
+  records: number;
+  /** Per partition, the offset after the last one read: where a later read would start. */
+  next: Map<number, bigint>;
+}
+
+/** Reads `topic` to its end in batches; see the file comment for what "end" means. */
+export async function readTopic(reader: KafkaConsumer, topic: string, opts: ReadOptions): Promise<ReadResult> {
+  const idleTimeoutMs = opts.idleTimeoutMs ?? 30_000;
   await promised((cb) => reader.connect({ timeout: 10_000 }, cb));
   try {
     const metadata = await promised<{ topics: Array<{ name: string; partitions: Array<{ id: number }> }> }>((cb) =>
@@ -25,33 +51,74 @@ export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRec
     );
     const partitions = metadata.topics.find((t) => t.name === topic)?.partitions.map((p) => p.id) ?? [];
     if (partitions.length === 0) throw new Error(`topic ${topic} does not exist (or has no partitions)`);
+    opts.onPartitions?.(partitions);
 
+    const next = new Map<number, bigint>(partitions.map((p) => [p, opts.from?.get(p) ?? 0n]));
     const notAtEnd = new Set(partitions);
+    /** EOF reached below the high watermark: an open transaction; checked again until it ends. */
+    const heldBack = new Map<number, bigint>();
     let progressAt = Date.now();
+    const atEnd = async (partition: number, offset: bigint) => {
+      const { highOffset } = await promised<RdKafka.WatermarkOffsets>((cb) => reader.queryWatermarkOffsets(topic, partition, 10_000, cb));
+      if (offset >= BigInt(highOffset)) {
+        notAtEnd.delete(partition);
+        heldBack.delete(partition);
+      } else heldBack.set(partition, offset);
+      if (offset > next.get(partition)!) next.set(partition, offset);
+    };
+    const checks: Promise<void>[] = [];
     reader.on('partition.eof', (eof) => {
-      notAtEnd.delete(eof.partition);
       progressAt = Date.now();
+      checks.push(atEnd(eof.partition, BigInt(eof.offset)));
     });
-    reader.assign(partitions.map((partition) => ({ topic, partition, offset: OFFSET_BEGINNING })));
+    reader.assign(partitions.map((partition) => ({ topic, partition, offset: opts.from?.has(partition) ? Number(opts.from.get(partition)) : OFFSET_BEGINNING })));
     reader.setDefaultConsumeTimeout(500);
 
     let count = 0;
+    let recheckAt = Date.now() + 1000;
     while (notAtEnd.size > 0) {
       if (Date.now() - progressAt > idleTimeoutMs) {
-        throw new Error(`no progress for ${idleTimeoutMs} ms: partitions ${[...notAtEnd].join(', ')} of ${topic} did not reach their end`);
+        const open = [...heldBack.keys()];
+        throw new Error(
+          `no progress for ${idleTimeoutMs} ms: partitions ${[...notAtEnd].join(', ')} of ${topic} did not reach their end` +
+            (open.length > 0 ? ` (partitions ${open.join(', ')} are held back by an open transaction: wait for it to end — the producer's transaction timeout — and run again)` : ''),
+        );
       }
-      const batch = await promised<Message[]>((cb) => reader.consume(500, cb));
-      if (batch.length > 0) progressAt = Date.now();
-      for (const m of batch) onRecord(toRecord(m));
-      count += batch.length;
+      const batch = await promised<Message[]>((cb) => reader.consume(opts.batchSize ?? 500, cb));
+      if (batch.length > 0) {
+        progressAt = Date.now();
+        const records = batch.map(toRecord);
+        for (const r of records) next.set(r.partition, BigInt(r.offset) + 1n);
+        await opts.onBatch(records);
+        count += batch.length;
+      }
+      await Promise.all(checks.splice(0));
+      // librdkafka reports EOF once per arrival at the end: a partition held back by an
+      // open transaction is asked again while nothing arrives.
+      if (heldBack.size > 0 && Date.now() > recheckAt) {
+        recheckAt = Date.now() + 1000;
+        for (const [partition, offset] of heldBack) {
+          const [position] = reader.position([{ topic, partition }]);
+          await atEnd(partition, position && position.offset >= 0 ? BigInt(position.offset) : offset);
+        }
+      }
     }
-    return count;
+    return { records: count, next };
   } finally {
     await promised((cb) => reader.disconnect(cb)).catch(() => undefined);
   }
 }
 
-function toRecord(m: Message): DlqRecord {
+/**
+ * Calls `onRecord` for every record in partition order and resolves with how many there
+ * were. Gives up when `idleTimeoutMs` pass without a record or a partition reaching its end.
+ */
+export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRecord: (r: TopicRecord) => void, idleTimeoutMs = 30_000): Promise<number> {
+  const { records } = await readTopic(reader, topic, { idleTimeoutMs, onBatch: (batch) => batch.forEach(onRecord) });
+  return records;
+}
+
+function toRecord(m: Message): TopicRecord {
   const headers: Record<string, string | Buffer> = {};
   for (const h of m.headers ?? []) for (const [name, value] of Object.entries(h)) headers[name] = value;
   return {

@@ -1,0 +1,90 @@
+// What the processor needs beyond the orders to carry on with exactly-once (G1–G3) on a
+// rebuilt database, and where each comes from:
+// - positions: every command record below the group's committed offset was handled (its
+//   events, if any, are in the log: events and offsets commit in one Kafka transaction).
+//   So on every order, positions[p] = committed[p] − 1: a record at or below it, were the
+//   group's offsets ever reset, is a redelivery, never decided again.
+// - pending: empty. Only committed events are in the log; a command whose transaction did
+//   not commit is at or above the committed offset and is decided afresh on the rebuilt
+//   state (its events were never published).
+// - outcomes: from the outcomes topic, those recorded within OUTCOME_RETENTION_SECONDS
+//   (and still within the topic's retention): a resubmitted commandId gets its first
+//   outcome again instead of being applied twice.
+// This holds only while no processor of the group runs: the rebuild checks the group is
+// empty before and after, and that its offsets did not move meanwhile.
+import type { Db } from 'mongodb';
+import type { Config } from '../shared/config.js';
+import type { Admin } from '../shared/kafka.js';
+import { insertOnce } from '../shared/mongo.js';
+import { outcomeKey, outcomesCollection, toOutcomeDocument, type OutcomeDocument } from '../shared/outcomes-collection.js';
+import { decodeOutcome, type SchemaResolver } from '../schemas/index.js';
+import type { ResumePoint } from './rebuild-target.js';
+import { WRITE_CHUNK } from './rebuild-target.js';
+import type { TopicRecord } from './topic-reader.js';
+import { recordPosition } from './event-fold.js';
+
+export class GroupRunningError extends Error {}
+
+/** Refuses while replicas of the processor group are members (they would write the database and move the offsets). */
+export async function resumePointOf(admin: Admin, config: Config): Promise<ResumePoint> {
+  const groupId = config.processor.groupId;
+  const { groups } = await admin.describeGroups([groupId]);
+  const members = groups[0]?.members.length ?? 0;
+  if (members > 0) {
+    throw new GroupRunningError(
+      `${members} processor replica(s) of group ${groupId} are running: stop them before a rebuild of the database they write (or build a separate read model with --read-model)`,
+    );
+  }
+  const [offsets] = await admin.fetchOffsets({ groupId, topics: [config.topics.commands], requireStableOffsets: true });
+  const committed: Record<string, string> = {};
+  for (const p of offsets?.partitions ?? []) if (Number(p.offset) >= 0) committed[String(p.partition)] = String(p.offset);
+  return { committed };
+}
+
+export const samePoint = (a: ResumePoint, b: ResumePoint): boolean => JSON.stringify(Object.entries(a.committed).sort()) === JSON.stringify(Object.entries(b.committed).sort());
+
+/** positions of every rebuilt order: the last offset handled of each partition (see the file comment). */
+export function positionsAt(point: ResumePoint | null): Record<string, string> {
+  const positions: Record<string, string> = {};
+  for (const [partition, next] of Object.entries(point?.committed ?? {})) if (BigInt(next) > 0n) positions[partition] = String(BigInt(next) - 1n);
+  return positions;
+}
+
+/**
+ * Outcome records as the processor stored them: recorded at the record's timestamp (so
+ * they expire when the originals would have), the first one of a commandId kept.
+ */
+export class OutcomeRestorer {
+  private readonly seen = new Set<string>();
+  restored = 0;
+  expired = 0;
+
+  constructor(
+    private readonly db: Db,
+    private readonly resolver: SchemaResolver,
+    private readonly retentionSeconds: number,
+    private readonly now = Date.now(),
+  ) {}
+
+  async add(records: TopicRecord[]): Promise<void> {
+    const docs: OutcomeDocument[] = [];
+    for (const r of records) {
+      if (this.now - r.timestamp > this.retentionSeconds * 1000) {
+        this.expired++;
+        continue;
+      }
+      let outcome;
+      try {
+        outcome = await decodeOutcome(r.value, this.resolver);
+      } catch (err) {
+        throw new Error(`outcome at ${recordPosition(r)} cannot be read: ${(err as Error).message}`);
+      }
+      const key = outcomeKey(outcome.commandId);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      docs.push(toOutcomeDocument(outcome, new Date(r.timestamp)));
+    }
+    for (let i = 0; i < docs.length; i += WRITE_CHUNK) await insertOnce(outcomesCollection(this.db), docs.slice(i, i + WRITE_CHUNK));
+    this.restored += docs.length;
+  }
+}

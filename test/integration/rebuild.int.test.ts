@@ -1,0 +1,151 @@
+// Issue 24: the database lost and rebuilt from the event log. Traffic (lifecycle mix, hot
+// orders, a SIGKILL) → copy → drop → `rebuild`, killed once at its failpoint and run again
+// → `verify` against the log and against the copy: no difference → more traffic with a
+// SIGKILL on the rebuilt database → the exactly-once oracle over the whole command log.
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Db } from 'mongodb';
+import type { Command, HttpBody } from '../../src/schemas/index.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { historyCollection } from '../../src/shared/history-collection.js';
+import { createKafka } from '../../src/shared/kafka.js';
+import { createMongoClient } from '../../src/shared/mongo.js';
+import { ordersCollection } from '../../src/shared/orders-collection.js';
+import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { schemaResolver } from '../../src/shared/registry.js';
+import { CHECKPOINT_COLLECTION } from '../../src/tools/rebuild-target.js';
+import { orderServiceBin, runCli } from '../support/cli-process.js';
+import { ensureCommandsTopic, hotOrder, produceCommands } from '../support/command-feed.js';
+import { command, lifecycle, waitFor } from '../support/commands.js';
+import { isolatedEnv } from '../support/processor-harness.js';
+import { exited, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
+import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
+
+/** A lifecycle mix: most orders packed, some shipped and completed, some cancelled, a few commands rejected. */
+function traffic(prefix: string, orders: number): Command[] {
+  const perOrder = Array.from({ length: orders }, (_, i) => {
+    const id = `ORD-${prefix}-${i}`;
+    const c = lifecycle(id);
+    if (i % 4 === 1) c.push(command('MarkShipped', id, { trackingNumber: `TRK-${i}`, carrier: 'DHL' } as HttpBody<'MarkShipped'>), command('CompleteOrder', id, { deliveredAt: '2026-01-02T03:04:05Z' } as HttpBody<'CompleteOrder'>));
+    if (i % 4 === 2) c.splice(2, 3, command('CancelOrder', id, { reason: 'customer asked' } as HttpBody<'CancelOrder'>), command('StartPicking', id));
+    return c;
+  });
+  // Round by round, so the orders interleave in the log.
+  const rounds = Math.max(...perOrder.map((c) => c.length));
+  const commands = Array.from({ length: rounds }, (_, r) => perOrder.flatMap((c) => (c[r] ? [c[r]] : []))).flat();
+  const hot = hotOrder(`ORD-${prefix}-hot`, 150);
+  commands.unshift(hot[0]!);
+  commands.splice(Math.floor(commands.length / 2), 0, ...hot.slice(1));
+  return commands;
+}
+
+async function startReplica(env: Record<string, string>): Promise<ReplicaProcess> {
+  const replica = await spawnReplica(env);
+  await waitFor(async () => {
+    if (replica.child.exitCode !== null) throw new Error(`replica exited with ${replica.child.exitCode}:\n${replica.logs.slice(-20).join('\n')}`);
+    return (await replicaReadiness(replica))?.status === 200;
+  }, 60_000, 'replica ready');
+  return replica;
+}
+
+/** Sends `commands` while a replica runs, SIGKILLs it once some are applied, and lets a new one finish them. */
+async function applyWithAKill(env: Record<string, string>, db: Db, commands: Command[], topic: string, total: number): Promise<void> {
+  const kafka = createKafka({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'rebuild-test-feed' });
+  const applied = () => outcomesCollection(db).countDocuments();
+  const before = await applied();
+  const first = await startReplica(env);
+  const feeding = produceCommands(kafka, topic, commands, 200);
+  await waitFor(async () => (await applied()) > before + commands.length / 4, 60_000, 'progress before the kill');
+  first.child.kill('SIGKILL');
+  await exited(first.child);
+  await feeding;
+  const second = await startReplica(env);
+  await waitFor(async () => (await applied()) >= total, 90_000, 'every outcome');
+  second.child.kill('SIGTERM');
+  await exited(second.child);
+}
+
+function tool(env: Record<string, string>, args: string[]) {
+  return runCli(process.execPath, [orderServiceBin, ...args], { env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+}
+
+/** Whole documents, sorted: "the same database". */
+async function contents(db: Db): Promise<unknown> {
+  const sorted = <T extends { _id: string }>(docs: T[]) => docs.sort((a, b) => (a._id < b._id ? -1 : 1));
+  return {
+    orders: sorted(await ordersCollection(db).find({}).toArray()),
+    history: sorted(await historyCollection(db).find({}).toArray()),
+    outcomes: sorted(await outcomesCollection(db).find({}).toArray()),
+  };
+}
+
+async function copyDb(from: Db, to: Db): Promise<void> {
+  for (const name of ['orders', 'order_history']) {
+    const docs = await from.collection(name).find({}).toArray();
+    for (let i = 0; i < docs.length; i += 99) await to.collection(name).insertMany(docs.slice(i, i + 99));
+  }
+}
+
+describe('issue 24: rebuild the database from the event log, verify it, resume exactly-once', () => {
+  const env = isolatedEnv('rebuild', 3);
+  const config = loadConfig(env);
+  const mongo = createMongoClient(config.mongodbUri);
+  const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'rebuild-test' });
+  const dbName = config.mongodbDatabase;
+  const copyName = `${dbName}_copy`;
+  const cleanName = `${dbName}_clean`;
+
+  afterAll(async () => {
+    for (const name of [dbName, copyName, cleanName]) await mongo.db(name).dropDatabase().catch(() => undefined);
+    await mongo.close();
+  });
+
+  it('rebuilds a dropped database that verifies against the log and a copy, and the processor resumes on it exactly once', async () => {
+    await ensureCommandsTopic(kafka, config);
+    const db = mongo.db(dbName);
+    const firstTraffic = traffic('a', 240);
+    await applyWithAKill(env, db, firstTraffic, config.topics.commands, firstTraffic.length);
+
+    await copyDb(db, mongo.db(copyName));
+    await db.dropDatabase();
+
+    // A rebuild killed between a chunk's writes and its checkpoint, then run again.
+    const killed = tool({ ...env, ORDER_SERVICE_FAILPOINTS: 'rebuild-after-write=exit' }, ['rebuild', '--chunk', '400', '--quiet']);
+    expect((await killed.exited).signal).toBe('SIGKILL');
+    expect(await ordersCollection(db).countDocuments()).toBeGreaterThan(0);
+    const resumed = tool(env, ['rebuild', '--chunk', '400']);
+    const resumedExit = await resumed.exited;
+    expect(resumedExit.code, resumed.output()).toBe(0);
+    expect(resumed.output()).toMatch(/resumed: [\d,]+ events this run/);
+    expect(resumed.output()).toMatch(/events\/s, ETA/);
+
+    // A second run refuses a database that holds orders.
+    const again = tool(env, ['rebuild', '--quiet']);
+    expect((await again.exited).code).toBe(2);
+    expect(again.output()).toMatch(/rebuilt already|not empty/);
+
+    const vsLog = tool(env, ['verify']);
+    expect((await vsLog.exited).code, vsLog.output()).toBe(0);
+    expect(vsLog.output()).toMatch(/no difference between log .* and database/);
+    const vsCopy = tool(env, ['verify', '--against', copyName]);
+    expect((await vsCopy.exited).code, vsCopy.output()).toBe(0);
+
+    // The same database as a rebuild that was never interrupted.
+    const clean = tool(env, ['rebuild', '--database', cleanName, '--quiet']);
+    expect((await clean.exited).code, clean.output()).toBe(0);
+    expect(await contents(mongo.db(cleanName))).toEqual(await contents(db));
+    expect(await mongo.db(cleanName).collection(CHECKPOINT_COLLECTION).countDocuments({ phase: 'done' })).toBe(1);
+
+    // verify sees a difference planted in one order.
+    await ordersCollection(mongo.db(cleanName)).updateOne({ _id: 'ORD-a-7' }, { $set: { 'order.status': 'shipped' } });
+    const planted = tool(env, ['verify', '--database', cleanName]);
+    expect((await planted.exited).code).toBe(1);
+    expect(planted.output()).toMatch(/ORD-a-7: status: log \S+ "packed", database \S+ "shipped"/);
+    expect(planted.output()).toMatch(/1 difference\(s\) in 1 order\(s\)/);
+
+    // More traffic on the rebuilt database, a SIGKILL amid it, then the oracle over everything.
+    const more = [...traffic('b', 160), ...['ORD-a-0', 'ORD-a-4', 'ORD-a-hot'].map((id) => command('ModifyOrder', id, { priority: 'same_day' } as HttpBody<'ModifyOrder'>))];
+    const total = firstTraffic.length + more.length;
+    await applyWithAKill(env, db, more, config.topics.commands, total);
+    await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), total);
+  }, 180_000);
+});
