@@ -90,11 +90,17 @@ export const rebuiltDocument = (orderId: string, state: OrderState, positions: R
   pending: [],
 });
 
-/** One chunk: the documents of the orders it changed, then the history entries of its events. */
-export async function writeChunk(db: Db, docs: OrderDocument[], events: OrderEvent[]): Promise<void> {
+/**
+ * One chunk: the documents of the orders it changed — inserted when the target has none
+ * yet (an insert costs FerretDB a fraction of an upsert), else replaced — then the
+ * history entries of its events.
+ */
+export async function writeChunk(db: Db, docs: Array<{ doc: OrderDocument; stored: boolean }>, events: OrderEvent[]): Promise<void> {
   const orders = ordersCollection(db);
   for (let i = 0; i < docs.length; i += WRITE_CHUNK) {
-    const ops: AnyBulkWriteOperation<OrderDocument>[] = docs.slice(i, i + WRITE_CHUNK).map((doc) => ({ replaceOne: { filter: { _id: doc._id }, replacement: doc, upsert: true } }));
+    const ops: AnyBulkWriteOperation<OrderDocument>[] = docs
+      .slice(i, i + WRITE_CHUNK)
+      .map(({ doc, stored }) => (stored ? { replaceOne: { filter: { _id: doc._id }, replacement: doc } } : { insertOne: { document: doc } }));
     await orders.bulkWrite(ops, { ordered: false });
   }
   for (let i = 0; i < events.length; i += WRITE_CHUNK) await recordHistory(db, events.slice(i, i + WRITE_CHUNK));

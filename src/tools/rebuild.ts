@@ -77,26 +77,22 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
     const from = new Map(Object.entries(checkpoint.next).map(([p, o]) => [Number(p), BigInt(o)]));
     const remaining = await remainingEvents(admin, config.topics.events, from);
     const positions = positionsAt(checkpoint.resume);
-    const fold = new ChunkFold(db, resolver, positions, resumed);
+    const fold = new ChunkFold(db, resolver, positions, resumed, async (n, next) => {
+      await failpoints.hit('rebuild-after-write');
+      checkpoint.events += n;
+      for (const [p, o] of next) checkpoint.next[String(p)] = String(o);
+      await writeCheckpoint(db, checkpoint);
+    });
 
     let lastProgress = Date.now();
     const progress = (final = false) => {
       if (opts.progressEveryMs <= 0 || (!final && Date.now() - lastProgress < opts.progressEveryMs)) return;
       lastProgress = Date.now();
-      const done = checkpoint.events - fromEvents + fold.buffered;
+      const done = checkpoint.events - fromEvents + fold.unwritten;
       const rate = done / Math.max(0.001, (Date.now() - started) / 1000);
       const eta = rate > 0 ? Math.max(0, remaining - done) / rate : 0;
       err(`rebuild: ${fmt(done)}/${fmt(remaining)} events (${remaining ? Math.floor((100 * done) / remaining) : 100}%), ${fmt(fold.orders)} orders, ${fmt(rate)} events/s, ETA ${Math.ceil(eta)} s`);
     };
-    const flush = async (next: ReadonlyMap<number, bigint>) => {
-      const n = await fold.flush();
-      if (n === 0 && [...next].every(([p, o]) => checkpoint.next[String(p)] === String(o))) return;
-      await failpoints.hit('rebuild-after-write');
-      checkpoint.events += n;
-      for (const [p, o] of next) checkpoint.next[String(p)] = String(o);
-      await writeCheckpoint(db, checkpoint);
-    };
-
     if (checkpoint.phase === 'events') {
       const next = new Map(from);
       const result = await readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), config.topics.events, {
@@ -104,11 +100,12 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
         onBatch: async (records) => {
           await fold.add(records);
           for (const r of records) next.set(r.partition, BigInt(r.offset) + 1n);
-          if (fold.buffered >= opts.chunkEvents) await flush(next);
+          if (fold.buffered >= opts.chunkEvents) await fold.flush(new Map(next));
           progress();
         },
       });
-      await flush(result.next);
+      await fold.flush(result.next);
+      await fold.written();
       progress(true);
       if (checkpoint.resume) {
         // Offsets that moved mean a processor committed meanwhile: its writes and ours mixed.
@@ -178,10 +175,19 @@ async function remainingEvents(admin: Admin, topic: string, from: ReadonlyMap<nu
   return offsets.reduce((n, o) => n + Math.max(0, Number(o.high) - Number(from.get(o.partition) ?? BigInt(o.low))), 0);
 }
 
-/** Events read and not yet written, folded into the states of their orders chunk by chunk. */
+/**
+ * Events read and not yet written, folded into the states of their orders chunk by chunk.
+ * Decoded as they arrive; a chunk is written while the next one is read (one in flight:
+ * MongoDB writes stay one at a time), and its checkpoint follows its writes.
+ */
 class ChunkFold {
   private readonly states = new Map<string, OrderState>();
+  /** Orders the target holds a document of: written by this run, or found there on resume. */
+  private readonly stored = new Set<string>();
   private records: TopicRecord[] = [];
+  private events: OrderEvent[] = [];
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight = 0;
   alreadyApplied = 0;
 
   constructor(
@@ -190,10 +196,17 @@ class ChunkFold {
     private readonly positions: Record<string, string>,
     /** The target holds orders of an earlier run: those not seen yet are read from it. */
     private readonly resumed: boolean,
+    /** After a chunk's writes: `n` events, and where the next chunk starts. */
+    private readonly checkpoint: (n: number, next: ReadonlyMap<number, bigint>) => Promise<void>,
   ) {}
 
   get buffered(): number {
     return this.records.length;
+  }
+
+  /** Read and not yet written. */
+  get unwritten(): number {
+    return this.records.length + this.inFlight;
   }
 
   get orders(): number {
@@ -201,18 +214,35 @@ class ChunkFold {
   }
 
   async add(records: TopicRecord[]): Promise<void> {
+    this.events.push(...(await Promise.all(records.map((r) => decodeEventRecord(r, this.resolver)))));
     this.records.push(...records);
   }
 
-  /** Folds and writes the buffered events; resolves with how many there were. */
-  async flush(): Promise<number> {
+  /** Starts writing what is buffered once the chunk before is written; `next`: where the chunk after starts. */
+  async flush(next: ReadonlyMap<number, bigint>): Promise<void> {
+    await this.writing;
     const records = this.records;
+    const events = this.events;
     this.records = [];
-    if (records.length === 0) return 0;
-    const events: OrderEvent[] = await Promise.all(records.map((r) => decodeEventRecord(r, this.resolver)));
+    this.events = [];
+    this.inFlight = records.length;
+    this.writing = this.write(records, events).then(() => this.checkpoint(records.length, next)).finally(() => (this.inFlight = 0));
+    // Awaited by the next flush or written(); until then, a failure must not count as unhandled.
+    this.writing.catch(() => undefined);
+  }
+
+  /** Resolves once every chunk is written (rejects with the first failure). */
+  written(): Promise<void> {
+    return this.writing;
+  }
+
+  private async write(records: TopicRecord[], events: OrderEvent[]): Promise<void> {
     if (this.resumed) {
       const unseen = [...new Set(events.map((e) => e.orderId))].filter((id) => !this.states.has(id));
-      for (const [id, state] of await loadStates(this.db, unseen)) this.states.set(id, state);
+      for (const [id, state] of await loadStates(this.db, unseen)) {
+        this.states.set(id, state);
+        this.stored.add(id);
+      }
     }
     const changed = new Set<string>();
     events.forEach((e, i) => {
@@ -223,9 +253,9 @@ class ChunkFold {
         changed.add(e.orderId);
       }
     });
-    const docs = [...changed].map((id) => rebuiltDocument(id, this.states.get(id)!, this.positions));
+    const docs = [...changed].map((id) => ({ doc: rebuiltDocument(id, this.states.get(id)!, this.positions), stored: this.stored.has(id) }));
     await writeChunk(this.db, docs, events);
-    return records.length;
+    for (const id of changed) this.stored.add(id);
   }
 }
 

@@ -2,12 +2,13 @@
 // orders, a SIGKILL) → copy → drop → `rebuild`, killed once at its failpoint and run again
 // → `verify` against the log and against the copy: no difference → more traffic with a
 // SIGKILL on the rebuilt database → the exactly-once oracle over the whole command log.
+import { RdKafka } from '@confluentinc/kafka-javascript';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from 'mongodb';
 import type { Command, HttpBody } from '../../src/schemas/index.js';
-import { loadConfig } from '../../src/shared/config.js';
+import { loadConfig, type Config } from '../../src/shared/config.js';
 import { historyCollection } from '../../src/shared/history-collection.js';
-import { createKafka } from '../../src/shared/kafka.js';
+import { createKafka, type Kafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
@@ -32,7 +33,7 @@ function traffic(prefix: string, orders: number): Command[] {
   // Round by round, so the orders interleave in the log.
   const rounds = Math.max(...perOrder.map((c) => c.length));
   const commands = Array.from({ length: rounds }, (_, r) => perOrder.flatMap((c) => (c[r] ? [c[r]] : []))).flat();
-  const hot = hotOrder(`ORD-${prefix}-hot`, 150);
+  const hot = hotOrder(`ORD-${prefix}-hot`, 120);
   commands.unshift(hot[0]!);
   commands.splice(Math.floor(commands.length / 2), 0, ...hot.slice(1));
   return commands;
@@ -62,6 +63,42 @@ async function applyWithAKill(env: Record<string, string>, db: Db, commands: Com
   await waitFor(async () => (await applied()) >= total, 90_000, 'every outcome');
   second.child.kill('SIGTERM');
   await exited(second.child);
+}
+
+/** Sets the (empty) processor group's committed offsets back to 0: every command record is delivered again. */
+async function resetGroupOffsets(config: Config): Promise<void> {
+  const consumer = new RdKafka.KafkaConsumer({ 'bootstrap.servers': config.kafkaBrokers.join(','), 'group.id': config.processor.groupId, 'enable.auto.commit': false }, {});
+  await new Promise<void>((resolve, reject) => consumer.connect({}, (err) => (err ? reject(err) : resolve())));
+  const partitions = Array.from({ length: config.commandPartitions }, (_, partition) => ({ topic: config.topics.commands, partition, offset: 0 }));
+  consumer.assign(partitions);
+  consumer.commitSync(partitions);
+  await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
+}
+
+/** Sum of the high watermarks: grows with every event (and transaction marker) written. */
+async function endOf(kafka: Kafka, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the group has committed every command record. */
+async function caughtUp(kafka: Kafka, config: Config): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const end = (await admin.fetchTopicOffsets(config.topics.commands)).reduce((n, p) => n + Number(p.high), 0);
+    await waitFor(async () => {
+      const [offsets] = await admin.fetchOffsets({ groupId: config.processor.groupId, topics: [config.topics.commands] });
+      return offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >= end;
+    }, 60_000, 'the group to commit every command record again');
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 function tool(env: Record<string, string>, args: string[]) {
@@ -102,7 +139,7 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
   it('rebuilds a dropped database that verifies against the log and a copy, and the processor resumes on it exactly once', async () => {
     await ensureCommandsTopic(kafka, config);
     const db = mongo.db(dbName);
-    const firstTraffic = traffic('a', 240);
+    const firstTraffic = traffic('a', 140);
     await applyWithAKill(env, db, firstTraffic, config.topics.commands, firstTraffic.length);
 
     await copyDb(db, mongo.db(copyName));
@@ -117,6 +154,8 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     expect(resumedExit.code, resumed.output()).toBe(0);
     expect(resumed.output()).toMatch(/resumed: [\d,]+ events this run/);
     expect(resumed.output()).toMatch(/events\/s, ETA/);
+    // Outcomes are back (within their retention): a resent commandId gets its first outcome.
+    expect(await outcomesCollection(db).countDocuments()).toBe(firstTraffic.length);
 
     // A second run refuses a database that holds orders.
     const again = tool(env, ['rebuild', '--quiet']);
@@ -143,9 +182,22 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     expect(planted.output()).toMatch(/1 difference\(s\) in 1 order\(s\)/);
 
     // More traffic on the rebuilt database, a SIGKILL amid it, then the oracle over everything.
-    const more = [...traffic('b', 160), ...['ORD-a-0', 'ORD-a-4', 'ORD-a-hot'].map((id) => command('ModifyOrder', id, { priority: 'same_day' } as HttpBody<'ModifyOrder'>))];
+    const more = [...traffic('b', 80), ...['ORD-a-0', 'ORD-a-4', 'ORD-a-hot'].map((id) => command('ModifyOrder', id, { priority: 'same_day' } as HttpBody<'ModifyOrder'>))];
     const total = firstTraffic.length + more.length;
     await applyWithAKill(env, db, more, config.topics.commands, total);
     await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), total);
+
+    // G3 after a rebuild: with the group's offsets reset, every command comes again (those
+    // applied before the rebuild too) and is recognised by position: no event is published.
+    // And a command applied before the rebuild, sent again (a client retry): its restored outcome, no events.
+    const eventsEnd = await endOf(kafka, config.topics.events);
+    const retried = firstTraffic.find((c) => c.orderId === 'ORD-a-hot' && c.type === 'ModifyOrder')!;
+    await produceCommands(kafka, config.topics.commands, [retried]);
+    await resetGroupOffsets(config);
+    const replay = await startReplica(env);
+    await caughtUp(kafka, config);
+    replay.child.kill('SIGTERM');
+    await exited(replay.child);
+    expect(await endOf(kafka, config.topics.events)).toBe(eventsEnd);
   }, 180_000);
 });
