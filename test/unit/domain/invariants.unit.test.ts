@@ -1,4 +1,4 @@
-// Invariants of DESIGN §2 and the envelope of every event, in Given/When/Then form.
+// Invariants of docs/design.md §2 and the envelope of every event, in Given/When/Then form.
 import { describe, expect, it } from 'vitest';
 import { eventIdFor, replay, timelineEntryOf, VALIDATION_RULES } from '../../../src/domain/index.js';
 import type { CommandPayload } from '../../../src/schemas/index.js';
