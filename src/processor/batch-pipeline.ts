@@ -20,7 +20,7 @@ import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-trac
 import { PredecessorFailedError, type PartitionPosition, type TransactionCommitter } from './committer.js';
 import type { CommittedProgress } from './committed-progress.js';
 import { AfterWriteError } from './error-classifier.js';
-import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
+import { deadLetterMessage, eventMessage, outcomeMessage, type HeaderValues, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { RecordTooLargeError, recordBytes } from './record-limits.js';
 import type { OrderCache } from './order-cache.js';
@@ -57,11 +57,12 @@ export interface PipelineDeps {
   consumer: () => Consumer;
 }
 
-const toHeaders = (h: Record<string, unknown> | undefined): Record<string, string | Buffer> => {
-  const out: Record<string, string | Buffer> = {};
+/** The record's headers as written: a name written several times keeps every value, in order. */
+const toHeaders = (h: Record<string, unknown> | undefined): Record<string, HeaderValues> => {
+  const out: Record<string, HeaderValues> = {};
   for (const [k, v] of Object.entries(h ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined && first !== null) out[k] = Buffer.isBuffer(first) ? first : String(first);
+    const values = (Array.isArray(v) ? v : [v]).filter((x) => x !== undefined && x !== null).map((x) => (Buffer.isBuffer(x) ? x : String(x)));
+    if (values.length > 0) out[k] = values.length === 1 ? values[0]! : values;
   }
   return out;
 };
