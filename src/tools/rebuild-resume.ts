@@ -2,8 +2,10 @@
 // rebuilt database, and where each comes from:
 // - positions: every command record below the group's committed offset was handled (its
 //   events, if any, are in the log: events and offsets commit in one Kafka transaction).
-//   So on every order, positions[p] = committed[p] − 1: a record at or below it, were the
-//   group's offsets ever reset, is a redelivery, never decided again.
+//   So on every order, positions[p] = committed[p] − 1, under the commands topic's id: a
+//   record at or below it, were the group's offsets ever reset, is a redelivery, never
+//   decided again (its restored outcome is sent again, or, expired, it is dead-lettered
+//   ALREADY_APPLIED — see src/processor/apply-batch.ts).
 // - pending: empty. Only committed events are in the log; a command whose transaction did
 //   not commit is at or above the committed offset and is decided afresh on the rebuilt
 //   state (its events were never published).
@@ -14,7 +16,7 @@
 // empty before and after, and that its offsets did not move meanwhile.
 import type { Db } from 'mongodb';
 import type { Config } from '../shared/config.js';
-import type { Admin } from '../shared/kafka.js';
+import { topicIdOf, type Admin } from '../shared/kafka.js';
 import { insertOnce } from '../shared/mongo.js';
 import { outcomeKey, outcomesCollection, toOutcomeDocument, type OutcomeDocument } from '../shared/outcomes-collection.js';
 import { decodeOutcome, type SchemaResolver } from '../schemas/index.js';
@@ -38,10 +40,11 @@ export async function resumePointOf(admin: Admin, config: Config): Promise<Resum
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [config.topics.commands], requireStableOffsets: true });
   const committed: Record<string, string> = {};
   for (const p of offsets?.partitions ?? []) if (Number(p.offset) >= 0) committed[String(p.partition)] = String(p.offset);
-  return { committed };
+  return { commandsTopicId: await topicIdOf(admin, config.topics.commands), committed };
 }
 
-export const samePoint = (a: ResumePoint, b: ResumePoint): boolean => JSON.stringify(Object.entries(a.committed).sort()) === JSON.stringify(Object.entries(b.committed).sort());
+export const samePoint = (a: ResumePoint, b: ResumePoint): boolean =>
+  a.commandsTopicId === b.commandsTopicId && JSON.stringify(Object.entries(a.committed).sort()) === JSON.stringify(Object.entries(b.committed).sort());
 
 /** positions of every rebuilt order: the last offset handled of each partition (see the file comment). */
 export function positionsAt(point: ResumePoint | null): Record<string, string> {

@@ -9,6 +9,7 @@ import type { OrderEvent } from '../schemas/index.js';
 import { HISTORY_COLLECTION, recordHistory } from '../shared/history-collection.js';
 import { ordersCollection, ORDERS_COLLECTION, type OrderDocument } from '../shared/orders-collection.js';
 import { OUTCOMES_COLLECTION } from '../shared/outcomes-collection.js';
+import { PROGRESS_COLLECTION } from '../processor/committed-progress.js';
 import type { OrderState } from '../domain/index.js';
 
 export const CHECKPOINT_COLLECTION = 'rebuild_checkpoint';
@@ -19,11 +20,17 @@ export const CHECKPOINT_COLLECTION = 'rebuild_checkpoint';
  */
 export const WRITE_CHUNK = 99;
 
-/** The collections a rebuild writes, and that must be empty before it starts. */
-export const REBUILT_COLLECTIONS = [ORDERS_COLLECTION, HISTORY_COLLECTION, OUTCOMES_COLLECTION] as const;
+/**
+ * The collections a rebuild writes, and that must be empty before it starts. The
+ * processor's committed progress is not rebuilt (rebuilt orders have nothing pending,
+ * which is all it is for), only cleared with the rest.
+ */
+export const REBUILT_COLLECTIONS = [ORDERS_COLLECTION, HISTORY_COLLECTION, OUTCOMES_COLLECTION, PROGRESS_COLLECTION] as const;
 
 /** What the processor needs to carry on from where the log ends (rebuild-resume.ts); absent for a read model. */
 export interface ResumePoint {
+  /** Kafka's id of the commands topic the offsets are positions in. */
+  commandsTopicId: string;
   /** Per partition of the commands topic, the processor group's committed offset. */
   committed: Record<string, string>;
 }
@@ -81,11 +88,12 @@ export async function loadStates(db: Db, orderIds: string[]): Promise<Map<string
  * is committed, and what was never committed is not in it). `revision` is the version:
  * a rebuild gives the same document however often it ran or was interrupted.
  */
-export const rebuiltDocument = (orderId: string, state: OrderState, positions: Record<string, string>): OrderDocument => ({
+export const rebuiltDocument = (orderId: string, state: OrderState, resume: ResumePoint | null, positions: Record<string, string>): OrderDocument => ({
   _id: orderId,
   version: state.version,
   order: state.order,
   revision: state.version,
+  ...(resume ? { commandsTopicId: resume.commandsTopicId } : {}),
   positions,
   pending: [],
 });

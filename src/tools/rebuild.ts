@@ -16,7 +16,7 @@ import { ensureOrderIndexes } from '../shared/orders-collection.js';
 import { schemaResolver } from '../shared/registry.js';
 import { decodeEventRecord, foldEvent, recordPosition } from './event-fold.js';
 import { GroupRunningError, OutcomeRestorer, positionsAt, resumePointOf, samePoint } from './rebuild-resume.js';
-import { clearTarget, loadStates, nonEmptyCollections, readCheckpoint, rebuiltDocument, writeCheckpoint, writeChunk, type Checkpoint } from './rebuild-target.js';
+import { clearTarget, loadStates, nonEmptyCollections, readCheckpoint, rebuiltDocument, writeCheckpoint, writeChunk, type Checkpoint, type ResumePoint } from './rebuild-target.js';
 import { readTopic, type TopicRecord } from './topic-reader.js';
 
 export interface RebuildOptions {
@@ -77,7 +77,7 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
     const from = new Map(Object.entries(checkpoint.next).map(([p, o]) => [Number(p), BigInt(o)]));
     const remaining = await remainingEvents(admin, config.topics.events, from);
     const positions = positionsAt(checkpoint.resume);
-    const fold = new ChunkFold(db, resolver, positions, resumed, async (n, next) => {
+    const fold = new ChunkFold(db, resolver, checkpoint.resume, positions, resumed, async (n, next) => {
       await failpoints.hit('rebuild-after-write');
       checkpoint.events += n;
       for (const [p, o] of next) checkpoint.next[String(p)] = String(o);
@@ -193,6 +193,7 @@ class ChunkFold {
   constructor(
     private readonly db: Db,
     private readonly resolver: SchemaResolver,
+    private readonly resume: ResumePoint | null,
     private readonly positions: Record<string, string>,
     /** The target holds orders of an earlier run: those not seen yet are read from it. */
     private readonly resumed: boolean,
@@ -253,7 +254,7 @@ class ChunkFold {
         changed.add(e.orderId);
       }
     });
-    const docs = [...changed].map((id) => ({ doc: rebuiltDocument(id, this.states.get(id)!, this.positions), stored: this.stored.has(id) }));
+    const docs = [...changed].map((id) => ({ doc: rebuiltDocument(id, this.states.get(id)!, this.resume, this.positions), stored: this.stored.has(id) }));
     await writeChunk(this.db, docs, events);
     for (const id of changed) this.stored.add(id);
   }

@@ -7,6 +7,7 @@
 // (a producer killed mid-transaction, until the transaction times out or a new instance
 // fences it) holds back every record after it. A partition whose EOF is below its high
 // watermark has one: it is not at its end yet, and is read on once that transaction ends.
+import type { HeaderValues } from '../processor/messages.js';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import type { DlqRecord } from './dlq-selection.js';
 
@@ -119,8 +120,14 @@ export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRec
 }
 
 function toRecord(m: Message): TopicRecord {
-  const headers: Record<string, string | Buffer> = {};
-  for (const h of m.headers ?? []) for (const [name, value] of Object.entries(h)) headers[name] = value;
+  // A name may repeat (Kafka allows it): every value is kept, in order, for a faithful replay.
+  const headers: Record<string, HeaderValues> = {};
+  for (const h of m.headers ?? []) {
+    for (const [name, value] of Object.entries(h)) {
+      const before = headers[name];
+      headers[name] = before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value];
+    }
+  }
   return {
     topic: m.topic,
     partition: m.partition,

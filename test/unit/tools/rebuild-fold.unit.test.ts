@@ -45,7 +45,7 @@ describe('foldEvent', () => {
 
 describe('positionsAt', () => {
   it('is the last offset the group handled per partition; none for a partition it has not committed', () => {
-    expect(positionsAt({ committed: { '0': '17', '1': '0', '2': '1' } })).toEqual({ '0': '16', '2': '0' });
+    expect(positionsAt({ commandsTopicId: 'id', committed: { '0': '17', '1': '0', '2': '1' } })).toEqual({ '0': '16', '2': '0' });
     expect(positionsAt(null)).toEqual({});
   });
 });
