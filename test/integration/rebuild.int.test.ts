@@ -8,12 +8,13 @@ import type { Db } from 'mongodb';
 import type { Command, HttpBody } from '../../src/schemas/index.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import { historyCollection } from '../../src/shared/history-collection.js';
-import { createKafka, type Kafka } from '../../src/shared/kafka.js';
+import { createKafka, createTopicReader, type Kafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { CHECKPOINT_COLLECTION } from '../../src/tools/rebuild-target.js';
+import { readTopic } from '../../src/tools/topic-reader.js';
 import { orderServiceBin, runCli } from '../support/cli-process.js';
 import { ensureCommandsTopic, hotOrder, produceCommands } from '../support/command-feed.js';
 import { command, lifecycle, waitFor } from '../support/commands.js';
@@ -75,15 +76,10 @@ async function resetGroupOffsets(config: Config): Promise<void> {
   await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
 }
 
-/** Sum of the high watermarks: grows with every event (and transaction marker) written. */
-async function endOf(kafka: Kafka, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    return (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high), 0);
-  } finally {
-    await admin.disconnect();
-  }
+/** Events a read_committed consumer sees (the high watermark also counts aborted attempts and markers). */
+async function committedEvents(config: Config): Promise<number> {
+  const reader = createTopicReader({ brokers: config.kafkaBrokers, clientId: 'rebuild-test-count' });
+  return (await readTopic(reader, config.topics.events, { onBatch: () => undefined })).records;
 }
 
 /** Waits until the group has committed every command record. */
@@ -95,10 +91,17 @@ async function caughtUp(kafka: Kafka, config: Config): Promise<void> {
     await waitFor(async () => {
       const [offsets] = await admin.fetchOffsets({ groupId: config.processor.groupId, topics: [config.topics.commands] });
       return offsets!.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) >= end;
-    }, 60_000, 'the group to commit every command record again');
+    }, 60_000, 'the group to commit every command record');
   } finally {
     await admin.disconnect();
   }
+}
+
+async function runReplicaUntilCaughtUp(env: Record<string, string>, kafka: Kafka, config: Config): Promise<void> {
+  const replica = await startReplica(env);
+  await caughtUp(kafka, config);
+  replica.child.kill('SIGTERM');
+  await exited(replica.child);
 }
 
 function tool(env: Record<string, string>, args: string[]) {
@@ -187,17 +190,24 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     await applyWithAKill(env, db, more, config.topics.commands, total);
     await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), total);
 
-    // G3 after a rebuild: with the group's offsets reset, every command comes again (those
-    // applied before the rebuild too) and is recognised by position: no event is published.
-    // And a command applied before the rebuild, sent again (a client retry): its restored outcome, no events.
-    const eventsEnd = await endOf(kafka, config.topics.events);
+    // A command applied before the rebuild, sent again (a client retry): the outcome the
+    // rebuild restored answers it, no event is published.
+    const eventsEnd = await committedEvents(config);
     const retried = firstTraffic.find((c) => c.orderId === 'ORD-a-hot' && c.type === 'ModifyOrder')!;
     await produceCommands(kafka, config.topics.commands, [retried]);
+    await runReplicaUntilCaughtUp(env, kafka, config);
+    expect(await committedEvents(config)).toBe(eventsEnd);
+
+    // Lost again, rebuilt with no outcome left to restore (all older than the retention),
+    // then the group's offsets reset: every command comes again and is recognised by the
+    // positions the rebuild derived — dead-lettered ALREADY_APPLIED, no event published.
+    await db.dropDatabase();
+    const short = { ...env, OUTCOME_RETENTION_SECONDS: '1', IDEMPOTENCY_RETENTION_SECONDS: '1' };
+    const bare = tool(short, ['rebuild', '--quiet']);
+    expect((await bare.exited).code, bare.output()).toBe(0);
+    expect(bare.output()).toMatch(/ 0 outcomes restored .*, [1-9][\d,]* older than OUTCOME_RETENTION_SECONDS/);
     await resetGroupOffsets(config);
-    const replay = await startReplica(env);
-    await caughtUp(kafka, config);
-    replay.child.kill('SIGTERM');
-    await exited(replay.child);
-    expect(await endOf(kafka, config.topics.events)).toBe(eventsEnd);
+    await runReplicaUntilCaughtUp(env, kafka, config);
+    expect(await committedEvents(config)).toBe(eventsEnd);
   }, 180_000);
 });
