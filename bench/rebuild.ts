@@ -18,7 +18,7 @@ import { createMongoClient } from '../src/shared/mongo.js';
 import { createRegistry, schemaRegistrar } from '../src/shared/registry.js';
 import { rebuild } from '../src/tools/rebuild.js';
 import { WRITE_CHUNK } from '../src/tools/rebuild-target.js';
-import { readTopic } from '../src/tools/topic-reader.js';
+import { highWatermarksOf, readTopic } from '../src/tools/topic-reader.js';
 import { hotOrder } from '../test/support/command-feed.js';
 import { command, lifecycle } from '../test/support/commands.js';
 import { uniqueName } from '../test/support/stack-env.js';
@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'bench-rebuild' });
   const admin = kafka.admin();
   await admin.connect();
-  await ensureTopics(admin, [config.topics.events, config.topics.outcomes].map((topic) => ({ topic, numPartitions: PARTITIONS })));
+  await ensureTopics(admin, [config.topics.commands, config.topics.events, config.topics.outcomes].map((topic) => ({ topic, numPartitions: PARTITIONS })));
   await admin.disconnect();
 
   const log = makeLog(EVENTS);
@@ -70,9 +70,12 @@ async function main(): Promise<void> {
   console.log(`log: ${log.length} events of ${orders} orders on ${PARTITIONS} partitions`);
 
   const reader = () => createTopicReader({ brokers: config.kafkaBrokers, clientId: 'bench-rebuild-raw', security: config.kafkaSecurity });
+  const watermarks = kafka.admin();
+  await watermarks.connect();
   let t = performance.now();
-  const raw = await readTopic(reader(), config.topics.events, { onBatch: () => undefined });
+  const raw = await readTopic(reader(), config.topics.events, { highWatermarks: highWatermarksOf(watermarks, config.topics.events), onBatch: () => undefined });
   const rawSeconds = (performance.now() - t) / 1000;
+  await watermarks.disconnect();
 
   const mongo = createMongoClient(config.mongodbUri);
   await mongo.connect();
@@ -90,7 +93,7 @@ async function main(): Promise<void> {
   await mongo.close();
   const cleanup = kafka.admin();
   await cleanup.connect();
-  await cleanup.deleteTopics({ topics: [config.topics.events, config.topics.outcomes] }).catch(() => undefined);
+  await cleanup.deleteTopics({ topics: [config.topics.commands, config.topics.events, config.topics.outcomes] }).catch(() => undefined);
   await cleanup.disconnect();
 
   const rawRate = raw.records / rawSeconds;

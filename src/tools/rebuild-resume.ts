@@ -40,7 +40,10 @@ export async function resumePointOf(admin: Admin, config: Config): Promise<Resum
   const [offsets] = await admin.fetchOffsets({ groupId, topics: [config.topics.commands], requireStableOffsets: true });
   const committed: Record<string, string> = {};
   for (const p of offsets?.partitions ?? []) if (Number(p.offset) >= 0) committed[String(p.partition)] = String(p.offset);
-  return { commandsTopicId: await topicIdOf(admin, config.topics.commands), committed };
+  const commandsTopicId = await topicIdOf(admin, config.topics.commands).catch((err: Error) => {
+    throw new Error(`cannot read the commands topic ${config.topics.commands} (${err.message}): the processor's resume state is taken from it; --read-model builds orders and history without it`);
+  });
+  return { commandsTopicId, committed };
 }
 
 export const samePoint = (a: ResumePoint, b: ResumePoint): boolean =>

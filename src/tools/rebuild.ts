@@ -17,7 +17,7 @@ import { schemaResolver } from '../shared/registry.js';
 import { decodeEventRecord, foldEvent, recordPosition } from './event-fold.js';
 import { GroupRunningError, OutcomeRestorer, positionsAt, resumePointOf, samePoint } from './rebuild-resume.js';
 import { clearTarget, loadStates, nonEmptyCollections, readCheckpoint, rebuiltDocument, writeCheckpoint, writeChunk, type Checkpoint, type ResumePoint } from './rebuild-target.js';
-import { readTopic, type TopicRecord } from './topic-reader.js';
+import { highWatermarksOf, readTopic, type TopicRecord } from './topic-reader.js';
 
 export interface RebuildOptions {
   /** Target database (default MONGODB_DATABASE). */
@@ -97,6 +97,7 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
       const next = new Map(from);
       const result = await readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), config.topics.events, {
         from,
+        highWatermarks: highWatermarksOf(admin, config.topics.events),
         onBatch: async (records) => {
           await fold.add(records);
           for (const r of records) next.set(r.partition, BigInt(r.offset) + 1n);
@@ -119,7 +120,10 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
     let restorer: OutcomeRestorer | undefined;
     if (checkpoint.phase === 'outcomes') {
       restorer = new OutcomeRestorer(db, resolver, config.processor.outcomeRetentionSeconds);
-      await readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), config.topics.outcomes, { onBatch: (records) => restorer!.add(records) });
+      await readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), config.topics.outcomes, {
+        highWatermarks: highWatermarksOf(admin, config.topics.outcomes),
+        onBatch: (records) => restorer!.add(records),
+      });
       checkpoint.phase = 'done';
     }
     await ensureOrderIndexes(db);

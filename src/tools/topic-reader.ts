@@ -5,10 +5,13 @@
 //
 // Under read_committed a partition's end is its last stable offset: an open transaction
 // (a producer killed mid-transaction, until the transaction times out or a new instance
-// fences it) holds back every record after it. A partition whose EOF is below its high
-// watermark has one: it is not at its end yet, and is read on once that transaction ends.
+// fences it) holds back every record after it. Given the high watermarks (read
+// uncommitted: the consumer's own watermark queries answer the stable offset), a
+// partition whose EOF is below its high watermark is not at its end yet, and is read on
+// once that transaction ends.
 import type { HeaderValues } from '../processor/messages.js';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
+import type { Admin } from '../shared/kafka.js';
 import type { DlqRecord } from './dlq-selection.js';
 
 type KafkaConsumer = RdKafka.KafkaConsumer;
@@ -34,7 +37,13 @@ export interface ReadOptions {
   batchSize?: number;
   /** Called once the partitions are known, with the topic's partition ids. */
   onPartitions?: (partitions: number[]) => void;
+  /** The partitions' high watermarks (highWatermarksOf); without them the first EOF is the end. */
+  highWatermarks?: () => Promise<ReadonlyMap<number, bigint>>;
 }
+
+/** The topic's high watermarks, read uncommitted: the real end, open transactions included. */
+export const highWatermarksOf = (admin: Admin, topic: string) => async (): Promise<ReadonlyMap<number, bigint>> =>
+  new Map((await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)]));
 
 export interface ReadResult {
   records: number;
@@ -60,8 +69,8 @@ export async function readTopic(reader: KafkaConsumer, topic: string, opts: Read
     const heldBack = new Map<number, bigint>();
     let progressAt = Date.now();
     const atEnd = async (partition: number, offset: bigint) => {
-      const { highOffset } = await promised<RdKafka.WatermarkOffsets>((cb) => reader.queryWatermarkOffsets(topic, partition, 10_000, cb));
-      if (offset >= BigInt(highOffset)) {
+      const high = opts.highWatermarks ? (await opts.highWatermarks()).get(partition) ?? 0n : offset;
+      if (offset >= high) {
         notAtEnd.delete(partition);
         heldBack.delete(partition);
       } else heldBack.set(partition, offset);

@@ -8,12 +8,12 @@ import type { Db } from 'mongodb';
 import { timelineEntryOf } from '../domain/index.js';
 import { ConfigError, loadConfig, type Config } from '../shared/config.js';
 import { historyCollection } from '../shared/history-collection.js';
-import { createTopicReader } from '../shared/kafka.js';
+import { createKafka, createTopicReader } from '../shared/kafka.js';
 import { createMongoClient } from '../shared/mongo.js';
 import { ordersCollection } from '../shared/orders-collection.js';
 import { schemaResolver } from '../shared/registry.js';
 import { decodeEventRecord, foldEvent, LogGapError, recordPosition } from './event-fold.js';
-import { readTopic } from './topic-reader.js';
+import { highWatermarksOf, readTopic } from './topic-reader.js';
 import { Comparison, type Difference, type OrderSnapshot } from './verify-compare.js';
 
 export interface VerifyResult {
@@ -30,8 +30,11 @@ export async function snapshotOfLog(config: Config): Promise<{ orders: Map<strin
   const orders = new Map<string, OrderSnapshot>();
   const notes: Difference[] = [];
   const broken = new Set<string>();
-  const reader = createTopicReader({ brokers: config.kafkaBrokers, clientId: `${config.serviceName}-verify`, security: config.kafkaSecurity });
-  const { records } = await readTopic(reader, config.topics.events, {
+  const connection = { brokers: config.kafkaBrokers, clientId: `${config.serviceName}-verify`, security: config.kafkaSecurity };
+  const admin = createKafka(connection).admin();
+  await admin.connect();
+  const { records } = await readTopic(createTopicReader(connection), config.topics.events, {
+    highWatermarks: highWatermarksOf(admin, config.topics.events),
     onBatch: async (batch) => {
       const events = await Promise.all(batch.map((r) => decodeEventRecord(r, resolver)));
       events.forEach((e, i) => {
@@ -49,7 +52,7 @@ export async function snapshotOfLog(config: Config): Promise<{ orders: Map<strin
         }
       });
     },
-  });
+  }).finally(() => admin.disconnect().catch(() => undefined));
   return { orders, events: records, notes };
 }
 
