@@ -10,6 +10,7 @@ import { HISTORY_COLLECTION, recordHistory } from '../shared/history-collection.
 import { ordersCollection, ORDERS_COLLECTION, type OrderDocument } from '../shared/orders-collection.js';
 import { OUTCOMES_COLLECTION } from '../shared/outcomes-collection.js';
 import { PROGRESS_COLLECTION } from '../processor/committed-progress.js';
+import { COMMAND_DEAD_LETTERS_COLLECTION } from '../shared/command-dead-letters-collection.js';
 import type { OrderState } from '../domain/index.js';
 
 export const CHECKPOINT_COLLECTION = 'rebuild_checkpoint';
@@ -25,7 +26,7 @@ export const WRITE_CHUNK = 99;
  * processor's committed progress is not rebuilt (rebuilt orders have nothing pending,
  * which is all it is for), only cleared with the rest.
  */
-export const REBUILT_COLLECTIONS = [ORDERS_COLLECTION, HISTORY_COLLECTION, OUTCOMES_COLLECTION, PROGRESS_COLLECTION] as const;
+export const REBUILT_COLLECTIONS = [ORDERS_COLLECTION, HISTORY_COLLECTION, OUTCOMES_COLLECTION, COMMAND_DEAD_LETTERS_COLLECTION, PROGRESS_COLLECTION] as const;
 
 /** What the processor needs to carry on from where the log ends (rebuild-resume.ts); absent for a read model. */
 export interface ResumePoint {

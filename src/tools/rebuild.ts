@@ -15,7 +15,7 @@ import { createMongoClient } from '../shared/mongo.js';
 import { ensureOrderIndexes } from '../shared/orders-collection.js';
 import { schemaResolver } from '../shared/registry.js';
 import { decodeEventRecord, foldEvent, recordPosition } from './event-fold.js';
-import { GroupRunningError, OutcomeRestorer, positionsAt, resumePointOf, samePoint } from './rebuild-resume.js';
+import { DeadLetterNoteRestorer, GroupRunningError, OutcomeRestorer, positionsAt, resumePointOf, samePoint } from './rebuild-resume.js';
 import { clearTarget, loadStates, nonEmptyCollections, readCheckpoint, rebuiltDocument, writeCheckpoint, writeChunk, type Checkpoint, type ResumePoint } from './rebuild-target.js';
 import { highWatermarksOf, readTopic, type TopicRecord } from './topic-reader.js';
 
@@ -47,6 +47,7 @@ export interface RebuildSummary {
   resume: Checkpoint['resume'];
   outcomesRestored: number;
   outcomesExpired: number;
+  deadLetterNotesRestored: number;
 }
 
 /** The target may not be written (not empty, a processor running): exit 2, nothing changed. */
@@ -118,12 +119,16 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
     }
 
     let restorer: OutcomeRestorer | undefined;
+    let notes: DeadLetterNoteRestorer | undefined;
     if (checkpoint.phase === 'outcomes') {
-      restorer = new OutcomeRestorer(db, resolver, config.processor.outcomeRetentionSeconds);
-      await readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), config.topics.outcomes, {
-        highWatermarks: highWatermarksOf(admin, config.topics.outcomes),
-        onBatch: (records) => restorer!.add(records),
-      });
+      const read = (topic: string, onBatch: (records: TopicRecord[]) => Promise<void>) =>
+        readTopic(createTopicReader({ brokers: config.kafkaBrokers, clientId, security: config.kafkaSecurity }), topic, { highWatermarks: highWatermarksOf(admin, topic), onBatch });
+      const retention = config.processor.outcomeRetentionSeconds;
+      restorer = new OutcomeRestorer(db, resolver, retention);
+      await read(config.topics.outcomes, (records) => restorer!.add(records));
+      notes = new DeadLetterNoteRestorer(db, resolver, retention);
+      // A DLQ that was never created holds no letters.
+      if ((await admin.listTopics()).includes(config.topics.deadLetters)) await read(config.topics.deadLetters, (records) => notes!.add(records));
       checkpoint.phase = 'done';
     }
     await ensureOrderIndexes(db);
@@ -143,6 +148,7 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
       resume: checkpoint.resume,
       outcomesRestored: restorer?.restored ?? 0,
       outcomesExpired: restorer?.expired ?? 0,
+      deadLetterNotesRestored: notes?.restored ?? 0,
     };
   } finally {
     await admin.disconnect().catch(() => undefined);
@@ -292,7 +298,7 @@ export async function runRebuildCli(argv: string[], io: RebuildCliIo = {}): Prom
     if (s.alreadyApplied > 0) out(`${fmt(s.alreadyApplied)} events were already applied (read again after a resume, or published twice: run verify)`);
     if (s.resume) {
       const committed = Object.entries(s.resume.committed).map(([p, o]) => `${p}:${o}`).join(' ') || 'none';
-      out(`processor state: positions at group ${config.processor.groupId}'s committed offsets (${committed}); ${fmt(s.outcomesRestored)} outcomes restored from ${config.topics.outcomes}, ${fmt(s.outcomesExpired)} older than OUTCOME_RETENTION_SECONDS left out`);
+      out(`processor state: positions at group ${config.processor.groupId}'s committed offsets (${committed}); ${fmt(s.outcomesRestored)} outcomes restored from ${config.topics.outcomes}, ${fmt(s.outcomesExpired)} older than OUTCOME_RETENTION_SECONDS left out; ${fmt(s.deadLetterNotesRestored)} dead-letter notes from ${config.topics.deadLetters}`);
     } else out('read model: no processor state (positions, outcomes) written');
     return 0;
   } catch (e) {

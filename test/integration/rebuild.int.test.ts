@@ -5,10 +5,11 @@
 import { RdKafka } from '@confluentinc/kafka-javascript';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Db } from 'mongodb';
-import type { Command, HttpBody } from '../../src/schemas/index.js';
+import { encodeCommandJson, type Command, type HttpBody } from '../../src/schemas/index.js';
 import { loadConfig, type Config } from '../../src/shared/config.js';
 import { historyCollection } from '../../src/shared/history-collection.js';
-import { createKafka, createTopicReader, type Kafka } from '../../src/shared/kafka.js';
+import { createKafka, createProducer, createTopicReader, type Kafka } from '../../src/shared/kafka.js';
+import { findCommandDeadLetter } from '../../src/shared/command-dead-letters-collection.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
@@ -143,14 +144,21 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     await ensureCommandsTopic(kafka, config);
     const db = mongo.db(dbName);
     const firstTraffic = traffic('a', 140);
+    // One command keyed by another order: dead-lettered KEY_MISMATCH, noted for GET /commands/{id}.
+    const poison = command('ValidateOrder', 'ORD-a-1');
+    const feed = createProducer(kafka);
+    await feed.connect();
+    await feed.send({ topic: config.topics.commands, messages: [{ key: 'ORD-not-its-order', value: encodeCommandJson(poison) }] });
+    await feed.disconnect();
     await applyWithAKill(env, db, firstTraffic, config.topics.commands, firstTraffic.length);
+    expect(await findCommandDeadLetter(db, poison.commandId)).toMatchObject({ code: 'KEY_MISMATCH' });
 
     await copyDb(db, mongo.db(copyName));
     await db.dropDatabase();
 
     // A rebuild killed between a chunk's writes and its checkpoint, then run again.
     const killed = tool({ ...env, ORDER_SERVICE_FAILPOINTS: 'rebuild-after-write=exit' }, ['rebuild', '--chunk', '400', '--quiet']);
-    expect((await killed.exited).signal).toBe('SIGKILL');
+    expect((await killed.exited).signal, killed.output()).toBe('SIGKILL');
     expect(await ordersCollection(db).countDocuments()).toBeGreaterThan(0);
     const resumed = tool(env, ['rebuild', '--chunk', '400']);
     const resumedExit = await resumed.exited;
@@ -159,6 +167,7 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     expect(resumed.output()).toMatch(/events\/s, ETA/);
     // Outcomes are back (within their retention): a resent commandId gets its first outcome.
     expect(await outcomesCollection(db).countDocuments()).toBe(firstTraffic.length);
+    expect(await findCommandDeadLetter(db, poison.commandId)).toMatchObject({ code: 'KEY_MISMATCH', orderId: 'ORD-a-1' });
 
     // A second run refuses a database that holds orders.
     const again = tool(env, ['rebuild', '--quiet']);
@@ -188,7 +197,7 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     const more = [...traffic('b', 80), ...['ORD-a-0', 'ORD-a-4', 'ORD-a-hot'].map((id) => command('ModifyOrder', id, { priority: 'same_day' } as HttpBody<'ModifyOrder'>))];
     const total = firstTraffic.length + more.length;
     await applyWithAKill(env, db, more, config.topics.commands, total);
-    await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), total);
+    await verifyExactlyOnce(kafka, db, config, schemaResolver(config.schemaRegistryUrl), total + 1, { deadLettered: new Set([poison.commandId]) });
 
     // A command applied before the rebuild, sent again (a client retry): the outcome the
     // rebuild restored answers it, no event is published.
