@@ -66,7 +66,7 @@ export function edgeError(code: ErrorCode, arg?: string, extra: Partial<Pick<Det
   return Object.assign(err, extra);
 }
 
-const TITLES: Record<number, string> = {
+export const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
