@@ -96,7 +96,9 @@ export class OpenApiContract {
 
   private errorsOf(ref: string, value: unknown): string | undefined {
     const v = this.validator(ref);
-    return v(value) ? undefined : this.ajv.errorsText(v.errors, { separator: '; ' }).slice(0, 400);
+    if (v(value)) return undefined;
+    const detail = (e: NonNullable<typeof v.errors>[number]) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${'additionalProperty' in e.params ? ` (${String(e.params.additionalProperty)})` : ''}`;
+    return (v.errors ?? []).map(detail).join('; ').slice(0, 400);
   }
 
   private at(o: Operation, ...rest: string[]) {
