@@ -43,7 +43,7 @@ export function ensureDebianPackages(packages, why) {
 
 /**
  * Debian packages of command-line tools some tests run (offline `docker-compose config`,
- * the README's kcat example, sqlite3 for the FerretDB _id-index regression test).
+ * the kcat example of docs/kafka-commands.md, sqlite3 for the FerretDB _id-index regression test).
  * Optional for the stack: installed when we can, else one line; the test that needs a
  * missing tool then fails naming it.
  */

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Every HTTP route of the edge (DESIGN §5) with curl, in the order a client meets them.
+# Every HTTP route of the edge (docs/design.md §5) with curl, in the order a client meets them.
 # Needs curl 7.84+ and node (for reading ids out of the JSON answers, no jq needed).
-# EDGE is a running edge (npm start). README.md "HTTP API by example" shows the lines
-# below; test/integration/readme-api-tour.int.test.ts runs them against a real edge and
+# EDGE is a running edge (npm start). docs/http-api.md shows the lines
+# below; test/integration/docs-api-tour.int.test.ts runs them against a real edge and
 # processor.
 set -euo pipefail
 EDGE="${EDGE:-http://localhost:8001}"
-# With authentication configured (README "Security") every /api/v1 call carries a token:
+# With authentication configured (docs/security.md) every /api/v1 call carries a token:
 # TOKEN=$API_TOKEN, or a JWT with the scopes orders:read and orders:write.
 auth=(); if [ -n "${TOKEN:-}" ]; then auth=(-H "Authorization: Bearer $TOKEN"); fi
 step() { printf '\n== %s\n' "$*"; }

@@ -1,10 +1,10 @@
 #!/bin/sh
 # Produces one CreateOrder command straight to Kafka as JSON, the way another service
-# may (DESIGN §3). The record key is the orderId; murmur2 is the partitioner of the edge
+# may (docs/design.md §3). The record key is the orderId; murmur2 is the partitioner of the edge
 # and of Java clients, so this order's commands share a partition whoever writes them.
 # The processor tells JSON from Avro by the first byte; the headers mirror the edge's.
 # Its fate arrives on wms.orders.command-outcomes and at GET /api/v1/commands/$COMMAND_ID.
-# Tested by test/integration/readme-kcat.int.test.ts; README.md shows the lines below.
+# Tested by test/integration/docs-kcat.int.test.ts; docs/kafka-commands.md shows the lines below.
 set -eu
 KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 TOPIC_COMMANDS="${TOPIC_COMMANDS:-wms.orders.commands}"

@@ -1,5 +1,5 @@
 // One CreateOrder command written straight to Kafka as Avro, the way another Node service
-// may (DESIGN §3): the value in the Confluent wire format (0x00, schema id, Avro body),
+// may (docs/design.md §3): the value in the Confluent wire format (0x00, schema id, Avro body),
 // the key the orderId. Run: KAFKA_BROKERS=… SCHEMA_REGISTRY_URL=… npx tsx docs/examples/produce-avro.ts
 // What became of it: wms.orders.command-outcomes, or GET /api/v1/commands/<commandId>.
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// DESIGN §2 transition table as data: decide() enforces it, tests enumerate it.
+// docs/design.md §2 transition table as data: decide() enforces it, tests enumerate it.
 import type { CommandType } from '../schemas/commands.js';
 import type { EventType } from '../schemas/events.js';
 import type { OrderStatus } from '../schemas/fields.js';

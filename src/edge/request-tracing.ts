@@ -1,4 +1,4 @@
-// The edge's server span per API request (README "Tracing"): a caller's `traceparent`
+// The edge's server span per API request (docs/tracing.md): a caller's `traceparent`
 // is continued, the span is ended when the answer is sent. Two hooks rather than
 // @fastify/otel: that plugin rides on the instrumentation framework (require hooks,
 // @opentelemetry/instrumentation) for what is a start and an end here. Fastify runs

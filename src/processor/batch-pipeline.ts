@@ -15,11 +15,12 @@ import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { tracingEnabled } from '../shared/tracing.js';
-import { applyBatch, type BatchPlan, type DecodedRecord, type Output, type Refusal } from './apply-batch.js';
+import { applyGroup, type BatchPlan, type DecodedRecord, type Output, type Refusal } from './apply-batch.js';
 import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-tracing.js';
-import { PredecessorFailedError, type TransactionCommitter } from './committer.js';
+import { PredecessorFailedError, type PartitionPosition, type TransactionCommitter } from './committer.js';
+import type { CommittedProgress } from './committed-progress.js';
 import { AfterWriteError } from './error-classifier.js';
-import { deadLetterMessage, eventMessage, outcomeMessage, type OutMessage, type SourceRecord } from './messages.js';
+import { deadLetterMessage, eventMessage, outcomeMessage, type HeaderValues, type OutMessage, type SourceRecord } from './messages.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { RecordTooLargeError, recordBytes } from './record-limits.js';
 import type { OrderCache } from './order-cache.js';
@@ -46,6 +47,9 @@ export interface PipelineDeps {
   resolver: SchemaResolver;
   store: OrderStore;
   committer: TransactionCommitter;
+  /** Kafka's id of the commands topic: offsets are positions within it (apply-batch.ts). */
+  commandsTopicId: string;
+  progress: CommittedProgress;
   cache: OrderCache;
   failpoints: Failpoints;
   logger: Logger;
@@ -53,11 +57,12 @@ export interface PipelineDeps {
   consumer: () => Consumer;
 }
 
-const toHeaders = (h: Record<string, unknown> | undefined): Record<string, string | Buffer> => {
-  const out: Record<string, string | Buffer> = {};
+/** The record's headers as written: a name written several times keeps every value, in order. */
+const toHeaders = (h: Record<string, unknown> | undefined): Record<string, HeaderValues> => {
+  const out: Record<string, HeaderValues> = {};
   for (const [k, v] of Object.entries(h ?? {})) {
-    const first = Array.isArray(v) ? v[0] : v;
-    if (first !== undefined && first !== null) out[k] = Buffer.isBuffer(first) ? first : String(first);
+    const values = (Array.isArray(v) ? v : [v]).filter((x) => x !== undefined && x !== null).map((x) => (Buffer.isBuffer(x) ? x : String(x)));
+    if (values.length > 0) out[k] = values.length === 1 ? values[0]! : values;
   }
   return out;
 };
@@ -114,9 +119,14 @@ export class BatchPipeline {
     const commandIds = commands.map((c) => c.commandId);
     if (span && commands.length === 1) span.setAttributes({ 'command.id': commands[0]!.commandId, 'command.type': commands[0]!.type, 'order.id': commands[0]!.orderId, 'correlation.id': commands[0]!.correlationId });
 
-    const [orders, outcomes] = await Promise.all([this.load(decoded, assumeCreatesNew), store.loadOutcomes(commandIds)]);
+    const [orders, outcomes] = await Promise.all([
+      this.load(decoded, assumeCreatesNew),
+      store.loadOutcomes(commandIds),
+      this.deps.progress.seed(committer, batches.map((b) => b.partition)),
+    ]);
     await failpoints.hit('plan', { commandIds });
-    const plan = () => decodedByBatch.map((d) => applyBatch(d, { orders: orders.docs, outcomes, committed: committer.knownCommitted }));
+    const topicId = this.deps.commandsTopicId;
+    const plan = () => applyGroup(decodedByBatch, { topicId, orders: orders.docs, outcomes, committed: committer.knownCommitted });
     let plans = plan();
     // A create assumed new that writes nothing (rejected, or resubmitted) checked
     // nothing: read those orders and plan again.
@@ -168,6 +178,7 @@ export class BatchPipeline {
       if (err instanceof PredecessorFailedError) throw err;
       throw new AfterWriteError(err instanceof Error ? err : new Error(String(err)));
     }
+    this.recordProgress(positions);
     this.observe(batches, decoded, plans, started, span);
   }
 
@@ -176,9 +187,15 @@ export class BatchPipeline {
     const m = batch.messages[0]!;
     const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}` }, new Date(), this.deps.options.maxRecordBytes);
     const byTopic = new Map<string, OutMessage[]>([[this.deps.config.topics.deadLetters, [message]]]);
-    await this.deps.committer.commit(this.deps.consumer(), batch.topic, [{ partition: batch.partition, lastOffset: m.offset }], byTopic);
+    const positions = [{ partition: batch.partition, lastOffset: m.offset }];
+    await this.deps.committer.commit(this.deps.consumer(), batch.topic, positions, byTopic);
+    this.recordProgress(positions);
     this.deps.metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
     this.deps.metrics.deadLetters.inc({ code: 'PROCESSING_FAILED' });
+  }
+
+  private recordProgress(positions: PartitionPosition[]): void {
+    for (const { partition, lastOffset } of positions) this.deps.progress.record(partition, BigInt(lastOffset) + 1n);
   }
 
   /** Which records of these batches the group has committed already: for the runner, after a failed commit. */
@@ -292,7 +309,7 @@ export class BatchPipeline {
     batches.forEach((b, i) => {
       const plan = plans[i]!;
       for (const t of plan.tally) metrics.commands.inc({ type: t.commandType, outcome: t.outcome });
-      if (plan.stats.duplicates > 0 || plan.stats.forgotten > 0) logger.info({ partition: b.partition, ...plan.stats }, 'batch contained re-delivered or re-submitted commands');
+      if (plan.stats.duplicates > 0) logger.info({ partition: b.partition, ...plan.stats }, 'batch contained re-delivered or re-submitted commands');
     });
   }
 }

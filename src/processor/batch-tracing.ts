@@ -1,4 +1,4 @@
-// The processor's spans (README "Tracing"). One span per batch attempt, because a batch
+// The processor's spans (docs/tracing.md). One span per batch attempt, because a batch
 // is one unit of work: one MongoDB write round and one Kafka transaction. A span has one
 // parent, so:
 // - a batch of one record (the usual case below saturation) is a CHILD of the context

@@ -76,7 +76,10 @@ export class TransactionCommitter {
     await this.producer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'producer disconnect'));
   }
 
-  /** Per partition, the next offset the group is known to have committed; a partition absent is unknown. */
+  /**
+   * Per partition, the next offset whose outputs are known committed (by this group, as
+   * read from the coordinator, or as stored by committed-progress.ts); a partition absent is unknown.
+   */
   get knownCommitted(): ReadonlyMap<number, bigint> {
     return this.committed;
   }
@@ -190,7 +193,7 @@ export class TransactionCommitter {
   }
 
   /** Committed offsets only grow: an older report never lowers what is known. */
-  private learn(partition: number, next: bigint): void {
+  learn(partition: number, next: bigint): void {
     const known = this.committed.get(partition);
     if (known === undefined || next > known) this.committed.set(partition, next);
   }

@@ -5,16 +5,19 @@ import { CLOUDEVENT_TYPES, encodeEvent, encodeOutcome, type AvroEncoder, type Co
 import type { DeadLetterReason, RecordPosition } from './apply-batch.js';
 import { recordBytes } from './record-limits.js';
 
+/** A header's value, or its values when the name repeats (Kafka allows that; a dead letter keeps them all). */
+export type HeaderValues = string | Buffer | Array<string | Buffer>;
+
 export interface OutMessage {
   key: Buffer | string | null;
   value: Buffer | null;
-  headers: Record<string, string | Buffer>;
+  headers: Record<string, HeaderValues>;
 }
 
 export interface SourceRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string | Buffer>;
+  headers: Record<string, HeaderValues>;
 }
 
 export const DLQ_HEADERS = {

@@ -14,7 +14,7 @@ import type { SchemaResolver } from '../schemas/index.js';
 import type { Config, ProcessorConfig } from '../shared/config.js';
 import type { Expiry } from '../shared/expiry.js';
 import { Failpoints } from '../shared/failpoints.js';
-import { ensureTopics, type Consumer, type Kafka } from '../shared/kafka.js';
+import { ensureTopics, topicIdOf, type Consumer, type Kafka } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
 import { ensureOrderIndexes } from '../shared/orders-collection.js';
 import { ensureOutcomeIndexes } from '../shared/outcomes-collection.js';
@@ -26,6 +26,7 @@ import { FetchProgress, STATISTICS_INTERVAL_MS } from './fetch-progress.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
 import { OrderStore } from './order-store.js';
+import { CommittedProgress } from './committed-progress.js';
 import { topicLimits } from './record-limits.js';
 import { ProgressWatchdog } from './watchdog.js';
 
@@ -98,7 +99,7 @@ export class CommandProcessor {
    */
   async start(): Promise<void> {
     const { kafka, logger, options } = this.deps;
-    const store = await pRetry(() => this.prepare(), {
+    const { store, commandsTopicId } = await pRetry(() => this.prepare(), {
       retries: Number.POSITIVE_INFINITY,
       minTimeout: 500,
       maxTimeout: 5000,
@@ -122,7 +123,8 @@ export class CommandProcessor {
       kafkaJS: { groupId: options.groupId, autoCommit: false, fromBeginning: true, sessionTimeout: 10_000 },
     } as unknown as KafkaJS.ConsumerConstructorConfig);
     this.consumer = consumer;
-    const pipeline = new BatchPipeline({ ...this.deps, store, committer: this.committer, cache: this.cache, failpoints: this.failpoints, consumer: () => consumer });
+    const progress = new CommittedProgress(this.deps.db, commandsTopicId, logger);
+    const pipeline = new BatchPipeline({ ...this.deps, store, commandsTopicId, progress, committer: this.committer, cache: this.cache, failpoints: this.failpoints, consumer: () => consumer });
     this.runner = new BatchRunner({
       pipeline,
       cache: this.cache,
@@ -157,7 +159,7 @@ export class CommandProcessor {
    * The Admin client lives only for this: no coordinator-targeted Admin request runs in
    * a working replica (see committer.ts, why).
    */
-  private async prepare(): Promise<OrderStore> {
+  private async prepare(): Promise<{ store: OrderStore; commandsTopicId: string }> {
     const { config, kafka, db, logger } = this.deps;
     const admin = kafka.admin();
     try {
@@ -173,7 +175,7 @@ export class CommandProcessor {
       this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
       logger.info({ outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
       await this.committer.connect();
-      return new OrderStore(db);
+      return { store: new OrderStore(db), commandsTopicId: await topicIdOf(admin, t.commands) };
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

@@ -23,7 +23,9 @@ const length = (v: Buffer | string | null | undefined): number => (v === null ||
 /** A record's size as the producer and the broker count it (an upper bound). */
 export function recordBytes(m: Pick<OutMessage, 'key' | 'value' | 'headers'>): number {
   let bytes = RECORD_OVERHEAD_BYTES + length(m.key) + length(m.value);
-  for (const [name, value] of Object.entries(m.headers)) bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + length(value);
+  for (const [name, values] of Object.entries(m.headers)) {
+    for (const value of Array.isArray(values) ? values : [values]) bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + length(value);
+  }
   return bytes;
 }
 

@@ -1,4 +1,4 @@
-// Command contract (DESIGN §3): one definition per payload, instantiated twice — for HTTP
+// Command contract (docs/design.md §3): one definition per payload, instantiated twice — for HTTP
 // bodies (amount as JSON number or string) and for command records (amount as an exact
 // decimal string, which is what JSON and Avro command values both carry after decoding).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';

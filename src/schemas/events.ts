@@ -1,4 +1,4 @@
-// Event contract (DESIGN §3): one Avro record per event type, named `wms.orders.<Type>`,
+// Event contract (docs/design.md §3): one Avro record per event type, named `wms.orders.<Type>`,
 // registered under subject `<events topic>-wms.orders.<Type>` (TopicRecordNameStrategy).
 // Every record starts with the envelope, then the event's data. Money is integer minor
 // units + currency (exact, language-neutral); timestamps are RFC 3339 strings.
@@ -56,7 +56,7 @@ export const EventSchemas = {
 export type EventType = keyof typeof EventSchemas;
 export const EVENT_TYPES = Object.keys(EventSchemas) as EventType[];
 
-/** CloudEvents `type` per event (DESIGN §2 table), for the `ce_type` Kafka header. */
+/** CloudEvents `type` per event (docs/design.md §2 table), for the `ce_type` Kafka header. */
 export const CLOUDEVENT_TYPES: Readonly<Record<EventType, string>> = {
   OrderReceived: 'wms.order.received',
   OrderModified: 'wms.order.modified',

@@ -1,4 +1,4 @@
-// Outcome record (DESIGN §3) on `wms.orders.command-outcomes`: tells a producer that wrote
+// Outcome record (docs/design.md §3) on `wms.orders.command-outcomes`: tells a producer that wrote
 // straight to Kafka what became of its command. Subject `<topic>-wms.orders.CommandOutcome`.
 import { Type, type Static } from '@sinclair/typebox';
 import { COMMAND_TYPES } from './commands.js';

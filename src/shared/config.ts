@@ -1,5 +1,5 @@
 // Environment → typed configuration. Bad configuration fails at start with one clear
-// line per problem (DESIGN §8); nothing else in the service reads process.env.
+// line per problem (docs/design.md §8); nothing else in the service reads process.env.
 import { parseFailpoints } from './failpoints.js';
 
 export interface KafkaSecurity {
@@ -47,7 +47,7 @@ export interface EdgeConfig {
 }
 
 /**
- * Who may call /api/v1 (README "Security"). With neither a static token nor a JWKS URL
+ * Who may call /api/v1 (docs/security.md). With neither a static token nor a JWKS URL
  * the API is open; with either, every /api/v1 route needs a bearer token.
  */
 export interface AuthConfig {
@@ -83,7 +83,7 @@ export interface ProcessorConfig {
   failpoints: string;
 }
 
-/** OpenTelemetry traces (README "Tracing"): off, with no SDK started, when tracesUrl is unset. */
+/** OpenTelemetry traces (docs/tracing.md): off, with no SDK started, when tracesUrl is unset. */
 export interface TracingConfig {
   /** Where spans go, OTLP/HTTP (OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + /v1/traces). */
   tracesUrl?: string;
@@ -137,7 +137,7 @@ export interface ConfigVariable {
 const BOTH = ['edge', 'processor'] as const;
 
 /**
- * Every variable loadConfig reads, for `order-service --help` and the README. A unit test
+ * Every variable loadConfig reads, for `order-service --help` and docs/configuration.md. A unit test
  * reads loadConfig through a recording proxy and checks this list is complete and that
  * each literal default here is the one loadConfig applies.
  */

@@ -85,6 +85,16 @@ export interface TopicSpec {
 }
 
 /** Creates the topics that do not exist yet (auto-creation is off on our brokers). */
+/** Kafka's id of a topic: it changes when the topic is re-created, and a mirror's differs, where offsets start over. */
+export async function topicIdOf(admin: Admin, topic: string): Promise<string> {
+  const topics = await admin.fetchTopicMetadata({ topics: [topic] });
+  // The typings say base64str; the client sets base64.
+  const uuid = (topics[0] as { topicId?: { base64?: string; base64str?: string } } | undefined)?.topicId;
+  const id = uuid?.base64 ?? uuid?.base64str;
+  if (!id) throw new Error(`Kafka told no topic id for ${topic}`);
+  return id;
+}
+
 export async function ensureTopics(admin: Admin, specs: TopicSpec[]): Promise<void> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((s) => !existing.has(s.topic));

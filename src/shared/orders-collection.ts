@@ -28,6 +28,12 @@ export interface OrderDocument extends OrderState {
   /** Bumped by every write; writes are conditional on it (optimistic concurrency). */
   revision: number;
   /**
+   * Kafka's id of the commands topic `positions` and `pending` refer to: offsets of
+   * another incarnation of the topic (re-created, a mirror) are not these. Absent in
+   * documents written before it was stored (taken as the current topic's).
+   */
+  commandsTopicId?: string;
+  /**
    * Per partition, the offset of the last command record applied to this order: a
    * record at or below it is a redelivery, however many commands the order received.
    */
@@ -49,7 +55,7 @@ export async function ensureOrderIndexes(db: Db): Promise<void> {
 
 /** The stored document of one order, or null (the edge's GET /orders/{id}). */
 export const findOrderDocument = (db: Db, orderId: string): Promise<OrderDocument | null> =>
-  ordersCollection(db).findOne({ _id: orderId }, { projection: { pending: 0, positions: 0 } });
+  ordersCollection(db).findOne({ _id: orderId }, { projection: { pending: 0, positions: 0, commandsTopicId: 0 } });
 
 export interface OrderListQuery {
   status?: string;
@@ -77,7 +83,7 @@ export function listOrderDocuments(db: Db, q: OrderListQuery): Promise<OrderDocu
     f.$or = [{ 'order.createdAt': { $lt: q.before.createdAt } }, { 'order.createdAt': q.before.createdAt, _id: { $lt: q.before.orderId } }];
   }
   return ordersCollection(db)
-    .find(filter, { projection: { pending: 0, positions: 0 } })
+    .find(filter, { projection: { pending: 0, positions: 0, commandsTopicId: 0 } })
     .sort({ 'order.createdAt': -1, _id: -1 })
     .limit(q.limit)
     .toArray();

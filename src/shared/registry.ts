@@ -41,14 +41,20 @@ export class SchemaRegistrationError extends Error {
   }
 }
 
+/** The Confluent API's error code for "schema not found" (an unknown id). */
+const SCHEMA_NOT_FOUND = 40403;
+
+const isRegistryNotFound = (body: Record<string, unknown> | undefined): boolean =>
+  typeof body?.error_code === 'number' && Math.floor(body.error_code / 100) === 404;
+
 /** Statuses that are about this schema or subject; any other failure would fail every registration alike. */
 const REFUSALS = new Set([400, 409, 422]);
 
 /**
  * One call of the Confluent-compatible REST API for `subject`: the JSON body of a 2xx, or
- * null for a 404 to a GET ("no such subject / config"). A refusal throws
+ * null for the registry's own 404 to a GET ("no such subject / config", error_code 404xx). A refusal throws
  * SchemaRegistrationError; anything else — no answer, timeout, 5xx, but also 401/403,
- * 408, 429 or a 404 to a write (a wrong base URL) — throws RegistryUnavailableError:
+ * 408, 429 or a 404 to a write or without a 404xx code (a wrong base URL, a proxy's page) — throws RegistryUnavailableError:
  * none of those is about the schema, and the processor should pause with a /ready
  * reason, not dead-letter every record while the registry or its configuration is broken.
  */
@@ -72,7 +78,8 @@ async function callRegistry(url: string, subject: string, method: string, path: 
   } catch {
     parsed = undefined;
   }
-  if (res.status === 404 && method === 'GET') return null;
+  // A registry's own 404 carries a 404xx error code; a proxy's page or a wrong path does not.
+  if (res.status === 404 && method === 'GET' && isRegistryNotFound(parsed)) return null;
   if (REFUSALS.has(res.status)) {
     const code = typeof parsed?.error_code === 'number' ? parsed.error_code : undefined;
     throw new SchemaRegistrationError(subject, res.status, code, String(parsed?.message ?? text.slice(0, 200)));
@@ -175,17 +182,33 @@ export function schemaRegistrar(registry: Pick<Registry, 'url'>, options: Regist
 
 /**
  * Writer schemas by id, cached forever (ids are immutable), one request per id even
- * when a whole batch asks at once. Only a 404 means "unknown id" (a poison record,
- * dead-lettered); anything else — refused connection, 5xx, timeout — throws
+ * when a whole batch asks at once. Only the registry's own "schema not found" (404 with
+ * error_code 40403) from a registry that knows subjects means "unknown id" (a poison
+ * record, dead-lettered). Anything else — refused connection, 5xx, timeout, a 404 page of
+ * a proxy or a wrong path, a registry that restarted with empty storage — throws
  * RegistryUnavailableError so the processor pauses and retries instead (G4).
  */
 export function schemaResolver(url: string, timeoutMs = 5000): SchemaResolver {
   const cache = new Map<number, Promise<avro.Type | undefined>>();
+  const base = url.replace(/\/$/, '');
+  /** undefined when the 404 really is "no such id"; throws when it is not the registry's answer. */
+  const confirmUnknown = async (id: number, res: Response): Promise<undefined> => {
+    const body = (await res.json().catch(() => undefined)) as { error_code?: unknown } | undefined;
+    if (body?.error_code !== SCHEMA_NOT_FOUND) {
+      throw new RegistryUnavailableError(`schema registry answered 404 for schema id ${id} without error_code ${SCHEMA_NOT_FOUND} ("schema not found"): a wrong URL or a proxy's page, not an unknown id`);
+    }
+    const subjects = await fetch(`${base}/subjects`, { signal: AbortSignal.timeout(timeoutMs) });
+    const known = subjects.ok ? ((await subjects.json().catch(() => undefined)) as unknown) : undefined;
+    if (!Array.isArray(known) || known.length === 0) {
+      throw new RegistryUnavailableError(`schema registry knows no subjects (answered ${subjects.status}): an empty or lost registry, not an unknown schema id ${id}`);
+    }
+    return undefined;
+  };
   const fetchSchema = async (id: number): Promise<avro.Type | undefined> => {
     let body: { schema: string; schemaType?: string };
     try {
-      const res = await fetch(`${url.replace(/\/$/, '')}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
-      if (res.status === 404) return undefined;
+      const res = await fetch(`${base}/schemas/ids/${id}`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (res.status === 404) return await confirmUnknown(id, res);
       if (!res.ok) throw new RegistryUnavailableError(`schema registry answered ${res.status} for schema id ${id}`);
       body = (await res.json()) as typeof body;
     } catch (err) {

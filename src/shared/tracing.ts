@@ -1,4 +1,4 @@
-// OpenTelemetry traces (README "Tracing"): one trace per command, from the edge's HTTP
+// OpenTelemetry traces (docs/tracing.md): one trace per command, from the edge's HTTP
 // span through the Kafka record to the processor's batch and the records it writes. With
 // no exporter endpoint no SDK is started: the API stays the no-op one and the callers
 // make no spans (tracingEnabled()). The W3C trace context is propagated either way (the

@@ -58,7 +58,7 @@ const avroBinding = (topic: string, c: RecordContract) => ({
 });
 const avroPayload = (c: RecordContract) => ({ schemaFormat: AVRO_FORMAT, schema: c.avroSchema });
 
-/** W3C trace context (README "Tracing"): of the span that wrote the record, or with tracing off the causing command's own. */
+/** W3C trace context (docs/tracing.md): of the span that wrote the record, or with tracing off the causing command's own. */
 const TRACE_HEADERS = {
   traceparent: { description: "W3C traceparent: the processor span that wrote the record when tracing is on; with tracing off the causing command record's traceparent, carried on (absent when it had none)" },
   tracestate: { description: 'W3C tracestate, when the trace has one' },

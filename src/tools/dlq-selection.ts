@@ -1,6 +1,6 @@
 // Dead letters as an operator sees them, which of them a filter selects, and the record a
 // replay writes back. Pure: the CLI (dlq.ts) does the reading and producing.
-import { DLQ_HEADERS } from '../processor/messages.js';
+import { DLQ_HEADERS, type HeaderValues } from '../processor/messages.js';
 
 /** One record of the DLQ topic as read from Kafka. */
 export interface DlqRecord {
@@ -9,7 +9,7 @@ export interface DlqRecord {
   offset: string;
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string | Buffer>;
+  headers: Record<string, HeaderValues>;
   /** Broker/producer timestamp, ms since the epoch. */
   timestamp: number;
 }
@@ -38,7 +38,11 @@ export interface DeadLetterFilter {
 export const REPLAYED_FROM_HEADER = 'x-dlq-replayed-from';
 const DLQ_HEADER_PREFIX = 'x-dlq-';
 
-const text = (v: string | Buffer | undefined): string | undefined => (v === undefined ? undefined : Buffer.isBuffer(v) ? v.toString('utf8') : v);
+/** A header as text: its first value when the name repeats. */
+const text = (v: HeaderValues | undefined): string | undefined => {
+  const first = Array.isArray(v) ? v[0] : v;
+  return first === undefined ? undefined : Buffer.isBuffer(first) ? first.toString('utf8') : first;
+};
 
 export function toDeadLetter(record: DlqRecord): DeadLetter {
   const h = (name: string) => text(record.headers[name]);
@@ -117,15 +121,27 @@ export function selectDeadLetters(letters: DeadLetter[], filter: DeadLetterFilte
   return filter.limit === undefined ? selected : selected.slice(0, filter.limit);
 }
 
+/**
+ * Why a dead letter must not be written back, or undefined: a letter whose value was left
+ * out (too large) would replay an empty record, and an ALREADY_APPLIED command was
+ * applied once; with its outcome expired, a replay would apply it a second time.
+ */
+export function unreplayable(l: DeadLetter): string | undefined {
+  const omitted = text(l.record.headers[DLQ_HEADERS.valueOmitted]);
+  if (omitted !== undefined) return `its value (${omitted} bytes) was left out of the dead letter: read the original from ${l.source.topic} partition ${l.source.partition} offset ${l.source.offset}`;
+  if (l.errorCode === 'ALREADY_APPLIED') return 'it was applied before and its outcome has expired: a replay would apply it twice';
+  return undefined;
+}
+
 export interface ReplayRecord {
   key: Buffer | null;
   value: Buffer | null;
-  headers: Record<string, string | Buffer>;
+  headers: Record<string, HeaderValues>;
 }
 
 /** The original record again: same key and value bytes, the original headers, and where it was replayed from. */
 export function replayRecord(letter: DeadLetter): ReplayRecord {
-  const headers: Record<string, string | Buffer> = {};
+  const headers: Record<string, HeaderValues> = {};
   for (const [name, value] of Object.entries(letter.record.headers)) if (!name.toLowerCase().startsWith(DLQ_HEADER_PREFIX)) headers[name] = value;
   headers[REPLAYED_FROM_HEADER] = dlqPosition(letter);
   return { key: letter.record.key, value: letter.record.value, headers };

@@ -15,6 +15,7 @@ import {
   matchesFilter,
   parseFilter,
   replayRecord,
+  unreplayable,
   selectDeadLetters,
   toDeadLetter,
   type DeadLetter,
@@ -94,6 +95,13 @@ export async function runDlqCli(argv: string[], io: DlqCliIo = {}): Promise<numb
       if (selected.length === 0) {
         err(`nothing to replay: 0 of ${total} dead letters in ${config.topics.deadLetters} match`);
         return;
+      }
+      const refused = selected.flatMap((l) => {
+        const why = unreplayable(l);
+        return why ? [`${dlqPosition(l)} (${l.errorCode}, order ${l.orderId ?? '(no key)'}): ${why}`] : [];
+      });
+      if (refused.length > 0) {
+        throw new UsageError(`not replayed: ${refused.length} of the selected dead letters cannot be replayed; narrow the selection (--error, --partition, --from-offset/--to-offset):\n  ${refused.join('\n  ')}`);
       }
       if (opts.dryRun) {
         for (const l of selected) out(`would replay ${describeDeadLetter(l)}  →  ${target}`);

@@ -1,6 +1,7 @@
 // Reads every committed record of a topic, from the beginning of each partition to its
 // end as it stands when reached (partition EOF), then returns: an operator tool must end
 // by itself. Assignment only: no consumer group is joined and no offset is committed.
+import type { HeaderValues } from '../processor/messages.js';
 import type { RdKafka } from '@confluentinc/kafka-javascript';
 import type { DlqRecord } from './dlq-selection.js';
 
@@ -52,8 +53,14 @@ export async function readTopicToEnd(reader: KafkaConsumer, topic: string, onRec
 }
 
 function toRecord(m: Message): DlqRecord {
-  const headers: Record<string, string | Buffer> = {};
-  for (const h of m.headers ?? []) for (const [name, value] of Object.entries(h)) headers[name] = value;
+  // A name may repeat (Kafka allows it): every value is kept, in order, for a faithful replay.
+  const headers: Record<string, HeaderValues> = {};
+  for (const h of m.headers ?? []) {
+    for (const [name, value] of Object.entries(h)) {
+      const before = headers[name];
+      headers[name] = before === undefined ? value : [...(Array.isArray(before) ? before : [before]), value];
+    }
+  }
   return {
     topic: m.topic,
     partition: m.partition,

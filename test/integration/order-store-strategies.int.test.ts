@@ -22,7 +22,7 @@ describe('OrderStore', () => {
   });
 
   const ids = ['ORD-s-1', 'ORD-s-2', 'ORD-s-3'];
-  const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), { orders: new Map(), outcomes: new Map() });
+  const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), { topicId: 'commands-topic-id', orders: new Map(), outcomes: new Map() });
 
   it('inserts new orders and loads them back', async () => {
     await store.write(created.writes);
@@ -33,7 +33,7 @@ describe('OrderStore', () => {
 
   it('replaces an order written at the expected revision', async () => {
     const loaded = await store.load(['ORD-s-1']);
-    const next = applyBatch([at(10, command('ValidateOrder', 'ORD-s-1'))], { orders: loaded, outcomes: new Map() });
+    const next = applyBatch([at(10, command('ValidateOrder', 'ORD-s-1'))], { topicId: 'commands-topic-id', orders: loaded, outcomes: new Map() });
     await store.write(next.writes);
     expect((await store.load(['ORD-s-1'])).get('ORD-s-1')).toMatchObject({ order: { status: 'validated' }, version: 2, revision: 2 });
   });
@@ -43,8 +43,8 @@ describe('OrderStore', () => {
   });
 
   it('refuses a write based on a stale revision (a zombie replica that lost the partition)', async () => {
-    const stale = applyBatch([at(11, command('CancelOrder', 'ORD-s-2', { reason: 'late' }))], { orders: await store.load(['ORD-s-2']), outcomes: new Map() });
-    await store.write(applyBatch([at(12, command('ValidateOrder', 'ORD-s-2'))], { orders: await store.load(['ORD-s-2']), outcomes: new Map() }).writes);
+    const stale = applyBatch([at(11, command('CancelOrder', 'ORD-s-2', { reason: 'late' }))], { topicId: 'commands-topic-id', orders: await store.load(['ORD-s-2']), outcomes: new Map() });
+    await store.write(applyBatch([at(12, command('ValidateOrder', 'ORD-s-2'))], { topicId: 'commands-topic-id', orders: await store.load(['ORD-s-2']), outcomes: new Map() }).writes);
     await expect(store.write(stale.writes)).rejects.toBeInstanceOf(ConcurrentWriteError);
     expect((await store.load(['ORD-s-2'])).get('ORD-s-2')).toMatchObject({ order: { status: 'validated' } });
   });
@@ -52,8 +52,8 @@ describe('OrderStore', () => {
   it('lets exactly one of two writers at the same revision win, every time', async () => {
     for (let round = 0; round < 20; round++) {
       const loaded = await store.load(['ORD-s-3']);
-      const a = applyBatch([at(100 + round * 2, command('CancelOrder', 'ORD-s-3', { reason: `a${round}` }))], { orders: loaded, outcomes: new Map() });
-      const b = applyBatch([at(101 + round * 2, command('CancelOrder', 'ORD-s-3', { reason: `b${round}` }))], { orders: loaded, outcomes: new Map() });
+      const a = applyBatch([at(100 + round * 2, command('CancelOrder', 'ORD-s-3', { reason: `a${round}` }))], { topicId: 'commands-topic-id', orders: loaded, outcomes: new Map() });
+      const b = applyBatch([at(101 + round * 2, command('CancelOrder', 'ORD-s-3', { reason: `b${round}` }))], { topicId: 'commands-topic-id', orders: loaded, outcomes: new Map() });
       const results = await Promise.allSettled([store.write(a.writes), store.write(b.writes)]);
       expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
       expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: expect.any(ConcurrentWriteError) });
@@ -62,9 +62,9 @@ describe('OrderStore', () => {
 
   it('writes 1,000 changed orders in one bulk and reads them back with one $in', async () => {
     const many = Array.from({ length: 1000 }, (_, i) => `ORD-s-many-${i}`);
-    await store.write(applyBatch(many.map((id, i) => at(i, createOrder(id))), { orders: new Map(), outcomes: new Map() }).writes);
+    await store.write(applyBatch(many.map((id, i) => at(i, createOrder(id))), { topicId: 'commands-topic-id', orders: new Map(), outcomes: new Map() }).writes);
     const loaded = await store.load(many);
-    await store.write(applyBatch(many.map((id, i) => at(2000 + i, command('ValidateOrder', id))), { orders: loaded, outcomes: new Map() }).writes);
+    await store.write(applyBatch(many.map((id, i) => at(2000 + i, command('ValidateOrder', id))), { topicId: 'commands-topic-id', orders: loaded, outcomes: new Map() }).writes);
     const after = await store.load(many);
     expect([...after.values()].filter((d) => d.order?.status === 'validated')).toHaveLength(1000);
   }, 60_000);

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, type RunningCli } from '../support/cli-process.js';
 import { freePort } from '../support/ports.js';
 import { isolatedEnv } from '../support/processor-harness.js';
-import { markedBlocks, readme } from '../support/readme-blocks.js';
+import { markedBlocks, readDoc } from '../support/doc-blocks.js';
 
 // `npm start` runs `npm ci` itself when node_modules does not match the lockfile: this
 // test took 3 min with QUICKSTART_FRESH_INSTALL=1 on 2 busy cores (librdkafka builds from
@@ -55,7 +55,7 @@ describe('README quickstart in a fresh clone', () => {
   });
 
   it('npm start gets ready, the curl examples answer 2xx with the documented shapes, Ctrl-C stops it cleanly', { timeout: READY_TIMEOUT_MS + 120_000 }, async () => {
-    const blocks = markedBlocks(readme(join(clone, 'README.md')), 'quickstart');
+    const blocks = markedBlocks(readDoc('README.md', clone), 'quickstart');
     expect(blocks[0], 'the first quickstart block starts the service').toBe('npm start');
     expect(blocks.length, 'curl blocks after npm start').toBeGreaterThanOrEqual(3);
 

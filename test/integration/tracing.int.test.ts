@@ -1,4 +1,4 @@
-// Traces on the real stack (README "Tracing"): a real edge (this process) and a real
+// Traces on the real stack (docs/tracing.md): a real edge (this process) and a real
 // processor (its own process) export to a real OTLP/HTTP receiver; one request is one
 // trace from the edge's server span to the processor's MongoDB write and Kafka
 // transaction, and the records in between carry traceparents naming the right spans.

@@ -19,10 +19,10 @@ describe('order store with 250 orders changed in one batch', () => {
       const store = new OrderStore(db);
       const ids = Array.from({ length: 250 }, (_, i) => `ORD-bulk-${i}`);
       const at = (i: number, c: ReturnType<typeof createOrder>) => ({ record: null, position: { partition: 0, offset: String(i) }, command: c });
-      const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), { orders: new Map(), outcomes: new Map() });
+      const created = applyBatch(ids.map((id, i) => at(i, createOrder(id))), { topicId: 'commands-topic-id', orders: new Map(), outcomes: new Map() });
       await store.write(created.writes);
       const loaded = await store.load(ids);
-      const validated = applyBatch(ids.map((id, i) => at(1000 + i, command('ValidateOrder', id))), { orders: loaded, outcomes: new Map() });
+      const validated = applyBatch(ids.map((id, i) => at(1000 + i, command('ValidateOrder', id))), { topicId: 'commands-topic-id', orders: loaded, outcomes: new Map() });
       await store.write(validated.writes); // 250 updates: must not hang the database
       expect(await ordersCollection(db).countDocuments({ 'order.status': 'validated' })).toBe(250);
     } finally {

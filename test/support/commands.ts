@@ -1,4 +1,4 @@
-// Command records as a direct Kafka producer would write them (DESIGN §3).
+// Command records as a direct Kafka producer would write them (docs/design.md §3).
 import { randomUUID } from 'node:crypto';
 import { buildCommand, toCommandPayload, type Command, type CommandType, type HttpBody } from '../../src/schemas/index.js';
 

@@ -9,7 +9,10 @@ export interface Seen {
   value: Buffer;
   partition: number;
   offset: string;
+  /** The first value of each header name. */
   headers: Record<string, string>;
+  /** Every value of each header name, in record order (a name may repeat). */
+  allHeaders: Record<string, string[]>;
 }
 
 /**
@@ -38,9 +41,13 @@ export async function consumeAll(
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
       const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(Array.isArray(v) ? v[0] : v);
+      const allHeaders: Record<string, string[]> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) {
+        allHeaders[k] = (Array.isArray(v) ? v : [v]).map(String);
+        headers[k] = allHeaders[k][0]!;
+      }
       checks.push(recordFindings(topic, { value: message.value ?? null, headers }));
-      seen.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset, headers });
+      seen.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset, headers, allHeaders });
       lastAt = Date.now();
     },
   });

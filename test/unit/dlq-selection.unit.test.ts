@@ -11,10 +11,11 @@ import {
   replayRecord,
   selectDeadLetters,
   toDeadLetter,
+  unreplayable,
   type DlqRecord,
 } from '../../src/tools/dlq-selection.js';
 
-const record = (partition: number, offset: number, code: string, key: string | null, extra: Record<string, string | Buffer> = {}): DlqRecord => ({
+const record = (partition: number, offset: number, code: string, key: string | null, extra: DlqRecord["headers"] = {}): DlqRecord => ({
   topic: 'wms.orders.commands.dlq',
   partition,
   offset: String(offset),
@@ -115,5 +116,23 @@ describe('the replayed record', () => {
     expect(r.headers['x-origin']?.toString()).toBe('wave-planner');
     expect(r.headers[REPLAYED_FROM_HEADER]).toBe('wms.orders.commands.dlq/3/41');
     expect(describeDeadLetter(l)).toMatch(/ {2}\(replay of wms\.orders\.commands\.dlq\/3\/1\)$/);
+  });
+});
+
+// Issue 21: some dead letters must never be written back.
+describe('dead letters that cannot be replayed', () => {
+  it('refuses a letter whose value was left out (it would replay an empty record) and says where the original is', () => {
+    const l = toDeadLetter(record(0, 7, 'MALFORMED', 'ORD-BIG', { [DLQ_HEADERS.valueOmitted]: '999000' }));
+    expect(unreplayable(l)).toMatch(/999000 bytes.*wms\.orders\.commands partition 0 offset 70/);
+  });
+
+  it('refuses an ALREADY_APPLIED letter (a replay would apply the command twice)', () => {
+    expect(unreplayable(toDeadLetter(record(0, 8, 'ALREADY_APPLIED', 'ORD-OLD')))).toMatch(/apply it twice/);
+  });
+
+  it('lets every other letter be replayed, and a replay keeps every value of a repeated header', () => {
+    const l = toDeadLetter(record(1, 9, 'UNKNOWN_SCHEMA_ID', 'ORD-Y', { hop: ['gateway', 'router'] }));
+    expect(unreplayable(l)).toBeUndefined();
+    expect(replayRecord(l).headers.hop).toEqual(['gateway', 'router']);
   });
 });

@@ -2,7 +2,7 @@
 // published, what a redelivery after a crash publishes again (recognised by position),
 // and what a resubmitted commandId gets (its stored outcome).
 import { describe, expect, it } from 'vitest';
-import { applyBatch, type BatchInputs, type DecodedRecord } from '../../src/processor/apply-batch.js';
+import { applyBatch, applyGroup, type BatchInputs, type DecodedRecord } from '../../src/processor/apply-batch.js';
 import type { Command, CommandOutcome, HttpBody } from '../../src/schemas/index.js';
 import type { OrderDocument } from '../../src/shared/orders-collection.js';
 import { outcomeKey } from '../../src/shared/outcomes-collection.js';
@@ -10,7 +10,8 @@ import { command, createOrder } from '../support/commands.js';
 
 const at = (offset: number, c: Command): DecodedRecord<string> => ({ record: c.commandId, position: { partition: 3, offset: String(offset) }, command: c });
 type Plan = ReturnType<typeof applyBatch<string>>;
-const nothing: BatchInputs = { orders: new Map(), outcomes: new Map() };
+const TOPIC = 'commands-topic-id';
+const nothing: BatchInputs = { topicId: TOPIC, orders: new Map(), outcomes: new Map() };
 /** What MongoDB holds after a plan was written (orders and outcomes). */
 const storedAfter = (...plans: Plan[]): BatchInputs => {
   const orders = new Map<string, OrderDocument>();
@@ -19,7 +20,7 @@ const storedAfter = (...plans: Plan[]): BatchInputs => {
     for (const w of plan.writes) orders.set(w.doc._id, w.doc);
     for (const o of plan.outcomes) if (!outcomes.has(outcomeKey(o.commandId))) outcomes.set(outcomeKey(o.commandId), o);
   }
-  return { orders, outcomes };
+  return { topicId: TOPIC, orders, outcomes };
 };
 const published = (plan: Plan) =>
   plan.outputs.map((o) => (o.kind === 'event' ? `event:${o.event.eventId}` : o.kind === 'outcome' ? `outcome:${o.outcome.commandId}:${o.outcome.status}` : `dlq:${o.reason.code}`));
@@ -114,7 +115,7 @@ describe('applyBatch', () => {
     const create2 = createOrder('ORD-2');
     const plan = applyBatch([at(5, early), at(6, create2)], nothing);
     // The outcomes insert never happened (crash after the orders write): the replay finds both in pending.
-    const replay = applyBatch([at(5, early), at(6, create2)], { orders: storedAfter(plan).orders, outcomes: new Map() });
+    const replay = applyBatch([at(5, early), at(6, create2)], { ...storedAfter(plan), outcomes: new Map() });
     expect(published(replay)).toEqual(published(plan));
   });
 
@@ -142,18 +143,62 @@ describe('applyBatch', () => {
     for (let i = 0; i < 3; i++) {
       const mods = Array.from({ length: 100 }, () => command('CancelOrder', 'ORD-OLD', { reason: 'again' } as HttpBody<'CancelOrder'>));
       const plan = applyBatch(mods.map((m, j) => at(10 + i * 100 + j, m)), stored);
-      stored = { orders: storedAfter(plan).orders, outcomes: new Map([...stored.outcomes, ...storedAfter(plan).outcomes]) };
+      stored = { topicId: TOPIC, orders: storedAfter(plan).orders, outcomes: new Map([...stored.outcomes, ...storedAfter(plan).outcomes]) };
     }
     const again = applyBatch([at(5000, hot), at(5001, validateOld)], stored);
     expect(again.writes).toEqual([]);
     expect(published(again)).toEqual([`outcome:${hot.commandId}:applied`, `outcome:${validateOld.commandId}:applied`]);
   });
 
-  it('says nothing about a redelivered record whose pending entry and outcome are both gone (confirmed and expired)', () => {
+  it('dead-letters a redelivered record whose pending entry and outcome are both gone (confirmed and expired) as ALREADY_APPLIED', () => {
     const wave = command('AssignWave', 'ORD-1', { waveId: 'W-1' } as HttpBody<'AssignWave'>);
     const next = applyBatch([at(12, wave)], storedAfter(first));
-    const plan = applyBatch([at(11, validate)], { orders: storedAfter(next).orders, outcomes: new Map() });
-    expect(plan.outputs).toEqual([]);
-    expect(plan.stats.forgotten).toBe(1);
+    const plan = applyBatch([at(11, validate)], { ...storedAfter(next), outcomes: new Map() });
+    expect(published(plan)).toEqual(['dlq:ALREADY_APPLIED']);
+    expect(plan.writes).toEqual([]);
+    expect(plan.stats.deadLettered).toBe(1);
+  });
+
+  // Issue 21, item 4: offsets are positions within one incarnation of the commands topic.
+  describe('offsets are positions, not identities', () => {
+    const wave = command('AssignWave', 'ORD-1', { waveId: 'W-1' } as HttpBody<'AssignWave'>);
+
+    it('applies a record of a re-created commands topic (another topic id) at an offset the order already passed', () => {
+      const plan = applyBatch([at(0, wave)], { ...storedAfter(first), topicId: 'recreated-topic-id' });
+      expect(plan.stats).toMatchObject({ applied: 1, duplicates: 0 });
+      expect(plan.writes[0]!.doc).toMatchObject({ version: 3, commandsTopicId: 'recreated-topic-id', positions: { '3': '0' } });
+      // The old incarnation's pending entries say nothing about the new topic's offsets.
+      expect(plan.writes[0]!.doc.pending.map((p) => p.commandId)).toEqual([wave.commandId]);
+    });
+
+    it("takes a document written before topic ids were stored as the current topic's", () => {
+      const legacy = new Map([...storedAfter(first).orders].map(([id, { commandsTopicId: _, ...doc }]) => [id, doc]));
+      const replay = applyBatch([at(10, create), at(11, validate)], { ...storedAfter(first), orders: legacy });
+      expect(published(replay)).toEqual(published(first));
+    });
+
+    it('does not take another commandId at a stored position for a redelivery', () => {
+      const plan = applyBatch([at(11, wave)], storedAfter(first));
+      expect(plan.stats).toMatchObject({ applied: 1, duplicates: 0 });
+    });
+
+    it('answers a redelivery of a long-committed pending entry (group offsets reset) with its outcome only, no event again', () => {
+      const replay = applyBatch([at(10, create), at(11, validate)], { ...storedAfter(first), committed: new Map([[3, 12n]]) });
+      expect(published(replay)).toEqual([`outcome:${create.commandId}:applied`, `outcome:${validate.commandId}:applied`]);
+      expect(replay.writes).toEqual([]);
+    });
+  });
+
+  // Issue 21, item 7: a commandId is one command, whatever order or partition it names.
+  it('answers a commandId used for another order on another partition of the same group with the first outcome, changing nothing', () => {
+    const a = createOrder('ORD-A');
+    const b = { ...createOrder('ORD-B'), commandId: a.commandId };
+    const onPartition = (partition: number, offset: number, c: Command): DecodedRecord<string> => ({ record: c.commandId, position: { partition, offset: String(offset) }, command: c });
+    const [first, second] = applyGroup([[onPartition(1, 0, a)], [onPartition(2, 0, b)]], nothing);
+    expect(first!.writes.map((w) => w.doc._id)).toEqual(['ORD-A']);
+    expect(second!.writes).toEqual([]);
+    expect(second!.outcomes).toEqual(first!.outcomes); // the first outcome (ORD-A's), not a second one
+    expect(published(second!)).toEqual([`outcome:${a.commandId}:applied`]);
   });
 });
+

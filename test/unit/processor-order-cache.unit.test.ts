@@ -9,7 +9,7 @@ import type { OrderDocument } from '../../src/shared/orders-collection.js';
 import { createOrder } from '../support/commands.js';
 
 const docs = (n: number): OrderDocument[] =>
-  applyBatch(Array.from({ length: n }, (_, i) => ({ record: null, position: { partition: 0, offset: String(i) }, command: createOrder(`ORD-c-${i}`) })), { orders: new Map(), outcomes: new Map() }).writes.map((w) => w.doc);
+  applyBatch(Array.from({ length: n }, (_, i) => ({ record: null, position: { partition: 0, offset: String(i) }, command: createOrder(`ORD-c-${i}`) })), { topicId: 'commands-topic-id', orders: new Map(), outcomes: new Map() }).writes.map((w) => w.doc);
 
 describe('OrderCache', () => {
   it('holds at most its byte budget, evicting the least recently used', () => {

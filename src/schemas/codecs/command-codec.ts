@@ -28,7 +28,7 @@ export async function decodeCommand(value: Buffer | null | undefined, resolver: 
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-/** Parses and validates a JSON command value (DESIGN §3 example shape). */
+/** Parses and validates a JSON command value (docs/design.md §3 example shape). */
 export function decodeJsonCommand(value: Uint8Array): Command {
   let parsed: unknown;
   try {

@@ -1,5 +1,5 @@
 // Decode errors: every way a record value can be unusable maps to one coded class, so the
-// processor can dead-letter it with a stable error name (DESIGN §3 "Dead letters").
+// processor can dead-letter it with a stable error name (docs/design.md §3 "Dead letters").
 // Errors thrown by an injected schema resolver (registry unreachable…) are NOT wrapped:
 // they are transient, and the processor must pause and retry instead of dead-lettering.
 import type { ValidationIssue } from '../catalog.js';

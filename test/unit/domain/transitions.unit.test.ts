@@ -1,4 +1,4 @@
-// Every row of the DESIGN §2 transition table, and every (status × command) pair outside it.
+// Every row of the docs/design.md §2 transition table, and every (status × command) pair outside it.
 import { describe, expect, it } from 'vitest';
 import { TRANSITIONS, SHIPPED_STATUSES } from '../../../src/domain/index.js';
 import { COMMAND_TYPES, ORDER_STATUSES } from '../../../src/schemas/index.js';

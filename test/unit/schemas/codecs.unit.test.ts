@@ -88,7 +88,7 @@ describe('command round trips', () => {
     expect([...registry.subjects.keys()]).toEqual(['wms.orders.commands-wms.orders.commands.CancelOrder']);
   });
 
-  it('the JSON command of DESIGN §3 is valid', async () => {
+  it('the JSON command of docs/design.md §3 is valid', async () => {
     const value = Buffer.from(
       `{"commandId": "5f0c7a1e-8a0b-4d39-9a43-1f0d3f1e2b7c", "type": "CancelOrder",
  "orderId": "ORD-0193a1b2c3d4", "issuedAt": "2026-11-25T12:00:00Z",

@@ -1,6 +1,6 @@
-// The README's curl tour of the HTTP API (docs/examples/api-tour.sh) is shown verbatim and
-// works: run with bash against a real edge and processor, every step answers as the
-// README says (the order ends completed, the second one cancelled, the bad request is a
+// The curl tour of the HTTP API (docs/examples/api-tour.sh) is shown verbatim in
+// docs/http-api.md and works: run with bash against a real edge and processor, every step
+// answers as the page says (the order ends completed, the second one cancelled, the bad request is a
 // problem+json 400).
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -8,14 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli-process.js';
 import { startEdgeAndProcessor } from '../support/edge-harness.js';
 import { isolatedEnv } from '../support/processor-harness.js';
-import { markedBlocks, readme, scriptBody } from '../support/readme-blocks.js';
+import { markedBlocks, readDoc, scriptBody } from '../support/doc-blocks.js';
 
 const scriptPath = fileURLToPath(new URL('../../docs/examples/api-tour.sh', import.meta.url));
 
-describe('README: HTTP API by example', () => {
+const PAGE = 'docs/http-api.md';
+
+describe(`${PAGE}: HTTP API by example`, () => {
   it('shows docs/examples/api-tour.sh verbatim after its marker', () => {
-    const blocks = markedBlocks(readme(), 'example: api-tour');
-    expect(blocks, 'one fenced block after <!-- example: api-tour --> in README.md').toHaveLength(1);
+    const blocks = markedBlocks(readDoc(PAGE), 'example: api-tour');
+    expect(blocks, `one fenced block after <!-- example: api-tour --> in ${PAGE}`).toHaveLength(1);
     expect(blocks[0]).toBe(scriptBody(scriptPath));
   });
 

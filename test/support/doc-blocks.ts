@@ -1,9 +1,10 @@
-// The README's runnable examples: fenced blocks that follow a marker comment, so tests run
-// exactly what a reader copies.
+// The runnable examples of the documentation (README.md, docs/*.md): fenced blocks that
+// follow a marker comment, so tests run exactly what a reader copies.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-export const readmePath = fileURLToPath(new URL('../../README.md', import.meta.url));
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Contents of every fenced block right after `<!-- marker -->` (only blank lines between). */
 export function markedBlocks(markdown: string, marker: string): string[] {
@@ -12,9 +13,10 @@ export function markedBlocks(markdown: string, marker: string): string[] {
   return [...markdown.matchAll(pattern)].map((m) => m[1]!);
 }
 
-export const readme = (path = readmePath): string => readFileSync(path, 'utf8');
+/** A documentation page by its path in the repository (`README.md`, `docs/http-api.md`), of this checkout or of `root`. */
+export const readDoc = (page: string, root = repoRoot): string => readFileSync(join(root, page), 'utf8');
 
-/** A shell example as the README shows it: the file without its leading shebang and comment lines. */
+/** A shell example as the documentation shows it: the file without its leading shebang and comment lines. */
 export function scriptBody(path: string): string {
   const lines = readFileSync(path, 'utf8').split('\n');
   const first = lines.findIndex((line) => !line.startsWith('#'));

@@ -1,5 +1,5 @@
-// The README's kcat example (docs/examples/kcat-create-order.sh) is shown verbatim and
-// works: run against the real broker while a real processor consumes, the JSON
+// The kcat example (docs/examples/kcat-create-order.sh) is shown verbatim in
+// docs/kafka-commands.md and works: run against the real broker while a real processor consumes, the JSON
 // CreateOrder is applied, lands in MongoDB and gets its outcome on Kafka.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,11 +13,12 @@ import { schemaResolver } from '../../src/shared/registry.js';
 import { waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
 import { isolatedEnv, startProcessor } from '../support/processor-harness.js';
-import { markedBlocks, readme } from '../support/readme-blocks.js';
+import { markedBlocks, readDoc } from '../support/doc-blocks.js';
 import { uniqueName } from '../support/stack-env.js';
 
 const scriptPath = fileURLToPath(new URL('../../docs/examples/kcat-create-order.sh', import.meta.url));
-/** What the README shows: the script without its comment lines. */
+const PAGE = 'docs/kafka-commands.md';
+/** What the page shows: the script without its comment lines. */
 const scriptCommand = () =>
   readFileSync(scriptPath, 'utf8')
     .split('\n')
@@ -28,14 +29,14 @@ const scriptCommand = () =>
 function requireKcat(): void {
   const r = spawnSync('kcat', ['-V'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error('kcat is not installed, and the README example needs it: apt-get install kcat (npm test installs it when run as root)');
+    throw new Error('kcat is not installed, and the example in docs/kafka-commands.md needs it: apt-get install kcat (npm test installs it when run as root)');
   }
 }
 
-describe('README: producing a command straight to Kafka with kcat', () => {
+describe(`${PAGE}: producing a command straight to Kafka with kcat`, () => {
   it('shows docs/examples/kcat-create-order.sh verbatim after its marker', () => {
-    const blocks = markedBlocks(readme(), 'example: kcat-create-order');
-    expect(blocks, 'one fenced block after <!-- example: kcat-create-order --> in README.md').toHaveLength(1);
+    const blocks = markedBlocks(readDoc(PAGE), 'example: kcat-create-order');
+    expect(blocks, `one fenced block after <!-- example: kcat-create-order --> in ${PAGE}`).toHaveLength(1);
     expect(blocks[0]).toBe(scriptCommand());
   });
 

@@ -1,5 +1,5 @@
-// The README's "Talking to Kafka directly" examples are shown verbatim and work against the
-// real stack: docs/examples/produce-avro.ts writes an Avro CreateOrder a real processor
+// The examples of docs/kafka-commands.md and docs/kafka-events.md are shown verbatim and
+// work against the real stack: docs/examples/produce-avro.ts writes an Avro CreateOrder a real processor
 // applies, docs/examples/consume-events.ts and the kcat line read back its OrderReceived.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -11,13 +11,15 @@ import { runCli } from '../support/cli-process.js';
 import { waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
-import { markedBlocks, readme } from '../support/readme-blocks.js';
+import { markedBlocks, readDoc } from '../support/doc-blocks.js';
 import { uniqueName } from '../support/stack-env.js';
 
 const example = (name: string) => fileURLToPath(new URL(`../../docs/examples/${name}`, import.meta.url));
-const oneBlock = (marker: string): string => {
-  const blocks = markedBlocks(readme(), marker);
-  expect(blocks, `one fenced block after <!-- ${marker} --> in README.md`).toHaveLength(1);
+const COMMANDS_PAGE = 'docs/kafka-commands.md';
+const EVENTS_PAGE = 'docs/kafka-events.md';
+const oneBlock = (page: string, marker: string): string => {
+  const blocks = markedBlocks(readDoc(page), marker);
+  expect(blocks, `one fenced block after <!-- ${marker} --> in ${page}`).toHaveLength(1);
   return blocks[0]!;
 };
 /** Runs a command to its end; resolves with its exit code and interleaved output. */
@@ -27,10 +29,10 @@ async function run(command: string, args: string[], env: Record<string, string>)
   return { code, out: child.output() };
 }
 
-describe('README: talking to Kafka directly', () => {
+describe('docs: talking to Kafka directly', () => {
   it('shows docs/examples/produce-avro.ts and consume-events.ts verbatim after their markers', () => {
-    expect(oneBlock('example: produce-avro')).toBe(readFileSync(example('produce-avro.ts'), 'utf8').trimEnd());
-    expect(oneBlock('example: consume-events')).toBe(readFileSync(example('consume-events.ts'), 'utf8').trimEnd());
+    expect(oneBlock(COMMANDS_PAGE, 'example: produce-avro')).toBe(readFileSync(example('produce-avro.ts'), 'utf8').trimEnd());
+    expect(oneBlock(EVENTS_PAGE, 'example: consume-events')).toBe(readFileSync(example('consume-events.ts'), 'utf8').trimEnd());
   });
 
   describe('against a real processor', () => {
@@ -70,15 +72,15 @@ describe('README: talking to Kafka directly', () => {
     });
 
     it("the kcat line (Debian's kcat, no Avro) shows the event's key and CloudEvents headers", async () => {
-      const kcat = await run('sh', ['-c', oneBlock('example: kcat-consume-events')], endpoints);
+      const kcat = await run('sh', ['-c', oneBlock(EVENTS_PAGE, 'example: kcat-consume-events')], endpoints);
       expect(kcat.code, `kcat failed (apt-get install kcat; npm test installs it as root):\n${kcat.out}`).toBe(0);
       expect(kcat.out).toMatch(new RegExp(`^${orderId} .*ce_type=wms\\.order\\.received`, 'm'));
     });
 
-    it('the Avro-decoding kcat line: decodes where kcat has Avro support, and the README says where it has not', async () => {
-      const kcat = await run('sh', ['-c', oneBlock('example: kcat-consume-avro')], { ...endpoints, SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL! });
+    it('the Avro-decoding kcat line: decodes where kcat has Avro support, and the page says where it has not', async () => {
+      const kcat = await run('sh', ['-c', oneBlock(EVENTS_PAGE, 'example: kcat-consume-avro')], { ...endpoints, SCHEMA_REGISTRY_URL: env.SCHEMA_REGISTRY_URL! });
       if (/lacks Avro\/Schema-Registry support/.test(kcat.out)) {
-        expect(readme()).toContain("Debian's kcat is built without Avro support");
+        expect(readDoc(EVENTS_PAGE)).toContain("Debian's kcat is built without Avro support");
       } else {
         expect(kcat.code, kcat.out).toBe(0);
         expect(kcat.out).toMatch(new RegExp(`^${orderId} \\{.*"orderId": ?"${orderId}"`, 'm'));
