@@ -3,7 +3,8 @@
 // created order) go to a real edge and processor, and every answer is checked against the
 // document: a documented status, content type, headers and body; no 5xx; a request the
 // document calls invalid refused with 4xx, and one it calls valid not refused as malformed.
-// Fixed seed; CONTRACT_SEED=random runs unseeded, CONTRACT_RUNS changes the count.
+// Fixed seed; CONTRACT_SEED=random runs unseeded (the seed is printed), CONTRACT_RUNS
+// changes the count, CONTRACT_DEBUG=1 prints every request and its status.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEdgeAndProcessor, type EdgeAndProcessor } from '../support/edge-harness.js';
