@@ -43,6 +43,8 @@ export type DecodedRecord<R> =
 export interface DeadLetterReason {
   code: string;
   message: string;
+  /** The command, when its record could be read that far (GET /commands/{id} then says it was dead-lettered). */
+  command?: { commandId: string; orderId: string };
 }
 
 export type Output<R> =
@@ -157,7 +159,7 @@ export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs, 
         emit(pending?.outcome ?? inputs.outcomes.get(key)!, [], 'duplicate');
       } else {
         const message = `offset ${position.offset} of partition ${position.partition} was applied to order ${command.orderId} before, and its outcome has expired: not applied again`;
-        plan.outputs.push({ kind: 'dead-letter', record: item.record, position, reason: { code: 'ALREADY_APPLIED', message } });
+        plan.outputs.push({ kind: 'dead-letter', record: item.record, position, reason: { code: 'ALREADY_APPLIED', message, command: { commandId: command.commandId, orderId: command.orderId } } });
         plan.stats.deadLettered++;
         continue;
       }

@@ -12,6 +12,7 @@ import type { Config, ProcessorConfig } from '../shared/config.js';
 import type { Failpoints } from '../shared/failpoints.js';
 import type { Consumer } from '../shared/kafka.js';
 import type { Logger } from '../shared/logger.js';
+import type { CommandDeadLetter } from '../shared/command-dead-letters-collection.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { tracingEnabled } from '../shared/tracing.js';
@@ -74,6 +75,10 @@ export interface Turn {
   /** Called once this group's MongoDB writes are done and cached: the next group may start. */
   prepared: () => void;
 }
+
+/** The commands among these dead letters whose commandId is known. */
+const deadLetteredCommands = (outputs: Output<unknown>[]): CommandDeadLetter[] =>
+  outputs.flatMap((o) => (o.kind === 'dead-letter' && o.reason.command ? [{ ...o.reason.command, code: o.reason.code, reason: o.reason.message }] : []));
 
 export const sourceRecord = (m: BatchMessage): SourceRecord => ({ key: m.key, value: m.value, headers: toHeaders(m.headers) });
 
@@ -159,6 +164,7 @@ export class BatchPipeline {
           await store.write(writes);
           await store.recordHistory(plans.flatMap((p) => p.outputs.flatMap((o) => (o.kind === 'event' ? [o.event] : []))));
           await store.recordOutcomes(plans.flatMap((p) => p.outcomes), now);
+          await store.recordDeadLetters(deadLetteredCommands(plans.flatMap((p) => p.outputs)), now);
           await failpoints.hit('after-mongo-write', { commandIds });
         }),
       );
@@ -185,10 +191,15 @@ export class BatchPipeline {
   /** A poison record (see the runner): its original bytes and why, alone in a transaction with its offset. */
   async deadLetter(batch: Batch, error: Error): Promise<void> {
     const m = batch.messages[0]!;
-    const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}` }, new Date(), this.deps.options.maxRecordBytes);
+    const now = new Date();
+    // It failed after decoding (planning, encoding): its commandId is known, if decoding works again.
+    const command = await decodeCommand(m.value, this.deps.resolver).then(({ commandId, orderId }) => ({ commandId, orderId }), () => undefined);
+    const reason = { code: 'PROCESSING_FAILED', message: `${error.name}: ${error.message}`, ...(command ? { command } : {}) };
+    const message = deadLetterMessage(sourceRecord(m), batch.topic, { partition: batch.partition, offset: m.offset }, reason, now, this.deps.options.maxRecordBytes);
     const byTopic = new Map<string, OutMessage[]>([[this.deps.config.topics.deadLetters, [message]]]);
     const positions = [{ partition: batch.partition, lastOffset: m.offset }];
-    await this.deps.committer.commit(this.deps.consumer(), batch.topic, positions, byTopic);
+    const note = () => this.deps.store.recordDeadLetters(deadLetteredCommands([{ kind: 'dead-letter', record: m, position: { partition: batch.partition, offset: m.offset }, reason }]), now);
+    await this.deps.committer.commit(this.deps.consumer(), batch.topic, positions, byTopic, [], note);
     this.recordProgress(positions);
     this.deps.metrics.commands.inc({ type: 'unknown', outcome: 'dead_lettered' });
     this.deps.metrics.deadLetters.inc({ code: 'PROCESSING_FAILED' });
@@ -214,7 +225,8 @@ export class BatchPipeline {
           if (key !== command.orderId) {
             // A record keyed otherwise can land on another partition than its order's
             // other commands, which would break per-order ordering.
-            return { record, position, error: { code: 'KEY_MISMATCH', message: `record key ${JSON.stringify(key ?? null)} is not the command's orderId ${command.orderId}` } };
+            const message = `record key ${JSON.stringify(key ?? null)} is not the command's orderId ${command.orderId}`;
+            return { record, position, error: { code: 'KEY_MISMATCH', message, command: { commandId: command.commandId, orderId: command.orderId } } };
           }
           return { record, position, command };
         } catch (err) {

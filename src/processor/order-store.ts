@@ -9,6 +9,7 @@
 // `$in` on the index).
 import { MongoBulkWriteError, type AnyBulkWriteOperation, type Db } from 'mongodb';
 import { recordHistory } from '../shared/history-collection.js';
+import { recordCommandDeadLetters, type CommandDeadLetter } from '../shared/command-dead-letters-collection.js';
 import { DUPLICATE_KEY, insertOnce } from '../shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../shared/orders-collection.js';
 import { fromOutcomeDocument, outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
@@ -69,6 +70,11 @@ export class OrderStore {
     // One record per commandId even if a batch holds the same command twice.
     const unique = [...new Map(outcomes.map((o) => [outcomeKey(o.commandId), o])).values()];
     await insertOnce(outcomesCollection(this.db), unique.map((o) => toOutcomeDocument(o, at)));
+  }
+
+  /** Commands dead-lettered, for GET /commands/{id} (see command-dead-letters-collection.ts). */
+  recordDeadLetters(letters: CommandDeadLetter[], at: Date): Promise<void> {
+    return recordCommandDeadLetters(this.db, letters, at);
   }
 
   /** The history entries of these events (see history-collection.ts). */

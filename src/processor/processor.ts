@@ -26,6 +26,7 @@ import { FetchProgress, STATISTICS_INTERVAL_MS } from './fetch-progress.js';
 import type { ProcessorMetrics } from './metrics.js';
 import { OrderCache } from './order-cache.js';
 import { OrderStore } from './order-store.js';
+import { ensureCommandDeadLetterIndexes } from '../shared/command-dead-letters-collection.js';
 import { CommittedProgress } from './committed-progress.js';
 import { topicLimits } from './record-limits.js';
 import { ProgressWatchdog } from './watchdog.js';
@@ -64,7 +65,8 @@ export class CommandProcessor {
   private readonly watchdog: ProgressWatchdog;
   private readonly fetchProgress: FetchProgress;
   private readonly failpoints: Failpoints;
-  private outcomeExpiry: Expiry | undefined;
+  /** Outcomes and dead-letter notes expire (a TTL index, or a sweeper where there is none). */
+  private expiries: Expiry[] = [];
   private stopping = false;
   private running = false;
   /** Partition batches handed over by the consumer, run together by drain(). */
@@ -171,9 +173,10 @@ export class CommandProcessor {
         ...[t.events, t.outcomes, t.deadLetters].map((topic) => ({ topic, numPartitions: config.commandPartitions, configs: topicLimits(this.deps.options.maxRecordBytes) })),
       ]);
       await ensureOrderIndexes(db);
-      this.outcomeExpiry?.stop();
-      this.outcomeExpiry = await ensureOutcomeIndexes(db, logger, this.deps.options.outcomeRetentionSeconds);
-      logger.info({ outcomeExpiry: this.outcomeExpiry.kind }, 'processor storage ready');
+      for (const e of this.expiries) e.stop();
+      const retention = this.deps.options.outcomeRetentionSeconds;
+      this.expiries = [await ensureOutcomeIndexes(db, logger, retention), await ensureCommandDeadLetterIndexes(db, logger, retention)];
+      logger.info({ outcomeExpiry: this.expiries[0]!.kind }, 'processor storage ready');
       await this.committer.connect();
       return { store: new OrderStore(db), commandsTopicId: await topicIdOf(admin, t.commands) };
     } finally {
@@ -185,7 +188,7 @@ export class CommandProcessor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.watchdog.stop();
-    this.outcomeExpiry?.stop();
+    for (const e of this.expiries) e.stop();
     await this.consumer?.disconnect().catch((err: Error) => this.deps.logger.warn({ err: err.message }, 'consumer disconnect'));
     await this.settled();
     this.running = false;

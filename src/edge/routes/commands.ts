@@ -1,5 +1,6 @@
-// The commands resource: what became of a command (pending | applied | rejected).
+// The commands resource: what became of a command (pending | applied | rejected | dead_lettered).
 import type { FastifyInstance } from 'fastify';
+import { findCommandDeadLetter } from '../../shared/command-dead-letters-collection.js';
 import { findOutcome } from '../../shared/outcomes-collection.js';
 import { commandIdParams, commandStatusResponses } from '../route-schemas.js';
 import { useProblemSchema } from '../openapi.js';
@@ -12,7 +13,7 @@ export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     {
       schema: {
         operationId: 'getCommand',
-        summary: 'Status of a command: pending until the processor recorded its outcome',
+        summary: 'Status of a command: pending until the processor recorded its outcome (or dead-lettered it)',
         tags: ['commands'],
         params: commandIdParams,
         response: commandStatusResponses,
@@ -21,8 +22,13 @@ export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     async (request) => {
       const { commandId } = request.params;
       const outcome = await ctx.database((db) => findOutcome(db, commandId));
-      // Unknown ids are "pending" too: a direct Kafka producer may ask before the processor got to it.
-      if (!outcome) return { commandId, status: 'pending' };
+      if (!outcome) {
+        // An outcome wins over a dead letter: a replayed dead letter that was applied has both.
+        const letter = await ctx.database((db) => findCommandDeadLetter(db, commandId));
+        if (letter) return { commandId: letter.commandId, orderId: letter.orderId, status: 'dead_lettered', code: letter.code, reason: letter.reason };
+        // Unknown ids are "pending" too: a direct Kafka producer may ask before the processor got to it.
+        return { commandId, status: 'pending' };
+      }
       return {
         commandId: outcome.commandId,
         orderId: outcome.orderId,
