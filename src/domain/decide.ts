@@ -115,10 +115,11 @@ function priceLines(items: readonly ItemInput[] | undefined, currency?: string):
 const isRejection = (v: object): v is Rejection => (v as { kind?: unknown }).kind === 'rejected';
 
 function envelope(command: Command, state: OrderState, occurredAt: string, index = 0): EventEnvelope {
+  const version = state.version + index + 1;
   return {
-    eventId: eventIdFor(command.commandId, index),
+    eventId: eventIdFor(command.commandId, command.orderId, version),
     orderId: command.orderId,
-    version: state.version + index + 1,
+    version,
     occurredAt,
     correlationId: command.correlationId,
     causationId: command.commandId,

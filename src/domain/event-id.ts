@@ -1,6 +1,8 @@
-// Deterministic event ids: UUID v5 (RFC 9562, SHA-1 name-based) of `<commandId>/<index>`
-// in a fixed namespace, so re-running a command after a crash yields the same ids and
-// consumers can deduplicate. SHA-1 is implemented here because the domain may not import
+// Deterministic event ids: UUID v5 (RFC 9562, SHA-1 name-based) of
+// `<commandId>/<orderId>/<version>` in a fixed namespace: re-running a command after a
+// crash yields the same ids, so consumers can deduplicate, and each change of an order
+// has its own — a commandId applied again after its outcome expired (or sent for another
+// order) makes new changes, which a consumer de-duplicating by ce_id must not drop. SHA-1 is implemented here because the domain may not import
 // node:crypto; it is not used for security.
 
 /** Namespace of order event ids (a fixed random v4 UUID; never change it). */
@@ -76,5 +78,6 @@ export function uuidV5(name: string, namespace: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Id of the `index`-th event (0-based) produced by command `commandId`. */
-export const eventIdFor = (commandId: string, index: number): string => uuidV5(`${commandId.toLowerCase()}/${index}`, EVENT_ID_NAMESPACE);
+/** Id of the event that takes order `orderId` to `version`, produced by command `commandId`. */
+export const eventIdFor = (commandId: string, orderId: string, version: number): string =>
+  uuidV5(`${commandId.toLowerCase()}/${orderId}/${version}`, EVENT_ID_NAMESPACE);

@@ -202,7 +202,7 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
   let keyExpiry: Expiry | undefined;
   app.addHook('onReady', async () => {
     waiter.start();
-    ensureIdempotencyIndexes(db, log).then(
+    ensureIdempotencyIndexes(db, log, config.edge.idempotencyRetentionSeconds).then(
       (expiry) => (keyExpiry = expiry),
       (err: Error) => log.warn({ err: err.message }, 'could not create idempotency indexes'),
     );

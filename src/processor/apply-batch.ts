@@ -15,8 +15,9 @@
 //   outcome; with neither (confirmed, and the outcome expired) it is dead-lettered as
 //   ALREADY_APPLIED: never applied twice, never dropped without a word. It changes nothing.
 // - a resubmission: a new record with a commandId applied before (a client retry, a
-//   DLQ replay), known from the stored outcomes or from earlier in this batch. It gets
-//   that first outcome again, no events, and changes nothing.
+//   DLQ replay, the same id used for another order), known from the stored outcomes or
+//   from earlier in this group. It gets that first outcome again, no events, and
+//   changes nothing.
 // - new: decided on the order's state; its events and outcome go out and, with its
 //   position, into the order's `pending` until its offset is known to be committed.
 import { handle, initialState, refuse, toOutcome, type OrderState, type RejectionCode } from '../domain/index.js';
@@ -108,14 +109,24 @@ function startFrom(doc: OrderDocument | undefined, topicId: string, partition: n
   return { state: { version, order }, positions: { ...stored.positions }, pending };
 }
 
-export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs): BatchPlan<R> {
+/**
+ * The partition batches of one group, planned one after another with what each decided
+ * known to the next: a commandId is one command, whatever order or partition it names,
+ * so its second use anywhere in the group is a resubmission (the first outcome, no change).
+ */
+export function applyGroup<R>(batches: DecodedRecord<R>[][], inputs: BatchInputs): BatchPlan<R>[] {
+  const decided = new Map<string, CommandOutcome>();
+  return batches.map((records) => applyBatch(records, inputs, decided));
+}
+
+/** `decidedHere`: outcomes decided earlier in the group (applyGroup), by outcomeKey; this batch adds its own. */
+export function applyBatch<R>(records: DecodedRecord<R>[], inputs: BatchInputs, decidedHere = new Map<string, CommandOutcome>()): BatchPlan<R> {
   const plan: BatchPlan<R> = { writes: [], outputs: [], outcomes: [], tally: [], stats: { applied: 0, rejected: 0, duplicates: 0, republished: 0, deadLettered: 0 } };
   const { topicId } = inputs;
   const first = records[0];
   if (!first) return plan;
   const confirmed = inputs.committed ? inputs.committed.get(first.position.partition) : BigInt(first.position.offset);
   const working = new Map<string, Working>();
-  const decidedHere = new Map<string, CommandOutcome>();
   const emit = (outcome: CommandOutcome, events: OrderEvent[], tally: Tally) => {
     for (const event of events) plan.outputs.push({ kind: 'event', event });
     plan.outputs.push({ kind: 'outcome', outcome });

@@ -15,7 +15,7 @@ import type { Logger } from '../shared/logger.js';
 import type { OrderDocument } from '../shared/orders-collection.js';
 import { schemaRegistrar, type Registry } from '../shared/registry.js';
 import { tracingEnabled } from '../shared/tracing.js';
-import { applyBatch, type BatchPlan, type DecodedRecord, type Output, type Refusal } from './apply-batch.js';
+import { applyGroup, type BatchPlan, type DecodedRecord, type Output, type Refusal } from './apply-batch.js';
 import { failSpan, inChildSpan, outputTrace, startBatchSpan } from './batch-tracing.js';
 import { PredecessorFailedError, type PartitionPosition, type TransactionCommitter } from './committer.js';
 import type { CommittedProgress } from './committed-progress.js';
@@ -126,7 +126,7 @@ export class BatchPipeline {
     ]);
     await failpoints.hit('plan', { commandIds });
     const topicId = this.deps.commandsTopicId;
-    const plan = () => decodedByBatch.map((d) => applyBatch(d, { topicId, orders: orders.docs, outcomes, committed: committer.knownCommitted }));
+    const plan = () => applyGroup(decodedByBatch, { topicId, orders: orders.docs, outcomes, committed: committer.knownCommitted });
     let plans = plan();
     // A create assumed new that writes nothing (rejected, or resubmitted) checked
     // nothing: read those orders and plan again.

@@ -44,6 +44,8 @@ export interface EdgeConfig {
   maxHeaderBytes: number;
   /** Deadline of each MongoDB call of the edge (EDGE_MONGO_TIMEOUT_MS); past it 503 + Retry-After. */
   mongoTimeoutMs: number;
+  /** How long an Idempotency-Key is kept (IDEMPOTENCY_RETENTION_SECONDS): a retry within it gets the first answer. */
+  idempotencyRetentionSeconds: number;
 }
 
 /**
@@ -189,7 +191,8 @@ export const CONFIG_VARIABLES: readonly ConfigVariable[] = [
   { name: 'PROCESSOR_CACHE_MAX_BYTES', default: '67108864', description: 'order documents cached between batches, in BSON bytes (the heap they take is about 3× that; 0 = no cache)', usedBy: ['processor'] },
   { name: 'PROCESSOR_TRANSACTION_TIMEOUT_MS', default: '15000', description: 'Kafka transaction timeout', usedBy: ['processor'] },
   { name: 'PROCESSOR_LIVENESS_TIMEOUT_MS', default: '300000', description: 'processor /health fails when lag stays and no batch commits this long (not during an outage, which readiness reports)', usedBy: ['processor'] },
-  { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing', usedBy: ['processor'] },
+  { name: 'OUTCOME_RETENTION_SECONDS', default: '604800', description: 'how long command outcomes are kept: a commandId sent again within it gets its first outcome and changes nothing; at least IDEMPOTENCY_RETENTION_SECONDS (checked at start)', usedBy: ['edge', 'processor'] },
+  { name: 'IDEMPOTENCY_RETENTION_SECONDS', default: '86400', description: 'how long an Idempotency-Key is kept: a retry with it within this time gets the first answer; at most OUTCOME_RETENTION_SECONDS (checked at start)', usedBy: ['edge'] },
   { name: 'OTEL_SDK_DISABLED', default: 'false', description: 'true: no traces even with an endpoint set', usedBy: BOTH },
   { name: 'OTEL_EXPORTER_OTLP_ENDPOINT', default: 'unset', description: 'OTLP/HTTP collector base URL, e.g. http://jaeger:4318 (spans go to /v1/traces); unset: tracing off', usedBy: BOTH },
   { name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', default: 'unset', description: 'full OTLP/HTTP traces URL; wins over OTEL_EXPORTER_OTLP_ENDPOINT', usedBy: BOTH },
@@ -279,6 +282,7 @@ export function loadConfig(env: Env = process.env): Config {
       maxRequestsPerSocket: int('EDGE_MAX_REQUESTS_PER_SOCKET', 1000, 0, 1_000_000),
       maxHeaderBytes: int('EDGE_MAX_HEADER_BYTES', 16_384, 1024, 1_048_576),
       mongoTimeoutMs: int('EDGE_MONGO_TIMEOUT_MS', 3000, 100, 120_000),
+      idempotencyRetentionSeconds: int('IDEMPOTENCY_RETENTION_SECONDS', 24 * 3600, 1, 10 * 365 * 24 * 3600),
     },
     processor: {
       instanceId: str('PROCESSOR_INSTANCE_ID', `${str('SERVICE_NAME', 'order-service')}-processor-${env.HOSTNAME?.trim() || 'local'}`),
@@ -303,8 +307,23 @@ export function loadConfig(env: Env = process.env): Config {
   if (e.connectionTimeoutMs <= longestQuiet) {
     problems.push(`EDGE_CONNECTION_TIMEOUT_MS=${e.connectionTimeoutMs} must exceed EDGE_MAX_WAIT_SECONDS + PRODUCE_TIMEOUT_MS (${longestQuiet} ms), or waiting requests are cut off`);
   }
+  problems.push(...windowProblems(config));
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * Retention windows that must agree (docs/configuration.md, "Windows"): a combination
+ * that breaks a promise fails the start instead of breaking it quietly later.
+ */
+function windowProblems(config: Config): string[] {
+  const problems: string[] = [];
+  const keys = config.edge.idempotencyRetentionSeconds;
+  const outcomes = config.processor.outcomeRetentionSeconds;
+  // A retry with an Idempotency-Key resends the key's commandId; once that commandId's
+  // outcome is gone the processor cannot recognise it and would apply it again.
+  if (keys > outcomes) problems.push(`IDEMPOTENCY_RETENTION_SECONDS=${keys} must not exceed OUTCOME_RETENTION_SECONDS=${outcomes}: a retry with a key older than the outcome would be applied twice`);
+  return problems;
 }
 
 function readTracing(env: Env, problems: string[]): TracingConfig {

@@ -9,9 +9,6 @@ import { DUPLICATE_KEY } from './mongo.js';
 
 export const IDEMPOTENCY_COLLECTION = 'idempotency_keys';
 
-/** How long keys are kept. */
-export const IDEMPOTENCY_RETENTION_SECONDS = 24 * 3600;
-
 export interface StoredResponse {
   status: number;
   headers: Record<string, string>;
@@ -63,7 +60,7 @@ export async function releaseIdempotencyKey(db: Db, id: string): Promise<void> {
   await idempotencyCollection(db).updateOne({ _id: id, state: 'in-progress' }, { $set: { leaseUntil: new Date(0) } });
 }
 
-/** Keys are deleted a day after their first use (a TTL index, or the service's own sweeper). */
-export async function ensureIdempotencyIndexes(db: Db, log: Pick<Logger, 'warn' | 'info'>): Promise<Expiry> {
-  return ensureExpiry(idempotencyCollection(db), 'createdAt', IDEMPOTENCY_RETENTION_SECONDS, log, 'idempotency keys');
+/** Keys are deleted `retentionSeconds` after their first use (IDEMPOTENCY_RETENTION_SECONDS; a TTL index, or the service's own sweeper). */
+export async function ensureIdempotencyIndexes(db: Db, log: Pick<Logger, 'warn' | 'info'>, retentionSeconds: number): Promise<Expiry> {
+  return ensureExpiry(idempotencyCollection(db), 'createdAt', retentionSeconds, log, 'idempotency keys');
 }

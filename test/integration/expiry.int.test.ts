@@ -41,7 +41,7 @@ describe('expiry of records', () => {
   }, 150_000);
 
   it('deletes a command outcome OUTCOME_RETENTION_SECONDS after it was recorded', async () => {
-    const env = { ...isolatedEnv('expiry-outcomes', 1), OUTCOME_RETENTION_SECONDS: '2' };
+    const env = { ...isolatedEnv('expiry-outcomes', 1), OUTCOME_RETENTION_SECONDS: '2', IDEMPOTENCY_RETENTION_SECONDS: '1' };
     const config = loadConfig(env);
     const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'expiry-test' });
     await ensureCommandsTopic(kafka, config);

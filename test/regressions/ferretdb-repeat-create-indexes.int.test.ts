@@ -19,7 +19,7 @@ describe('index set-up runs twice on the same database', () => {
       for (let start = 0; start < 2; start++) {
         await ensureOrderIndexes(db);
         (await ensureOutcomeIndexes(db, log, 3600)).stop();
-        (await ensureIdempotencyIndexes(db, log)).stop();
+        (await ensureIdempotencyIndexes(db, log, 24 * 3600)).stop();
       }
       const names = (await ordersCollection(db).indexes()).map((i) => i.name).sort();
       expect(names).toEqual(['_id_', 'createdAt', 'customer_createdAt', 'priority_createdAt', 'status_createdAt']);

@@ -72,6 +72,7 @@ describe('configuration from the environment', () => {
       maxRequestsPerSocket: 1000,
       maxHeaderBytes: 16_384,
       mongoTimeoutMs: 3000,
+      idempotencyRetentionSeconds: 86_400,
     });
     const c = loadConfig({ ...required, PRODUCE_TIMEOUT_MS: '800', EDGE_MAX_IN_FLIGHT: '7', EDGE_MAX_WAIT_SECONDS: '3', EDGE_MAX_WAITERS: '0' });
     expect(c.edge).toMatchObject({ produceTimeoutMs: 800, maxInFlightProduces: 7, maxWaitSeconds: 3, maxWaiters: 0 });
@@ -91,4 +92,15 @@ describe('configuration from the environment', () => {
       /OTLP\/HTTP[\s\S]*OTEL_TRACES_SAMPLER=sometimes must be one of[\s\S]*OTEL_TRACES_SAMPLER_ARG=2 must be a number between 0 and 1/,
     );
   });
+
+  // Issue 21, item 7: windows that must agree are checked at start.
+  it('keeps Idempotency-Keys 24 h and outcomes 7 days by default, and refuses keys that outlive outcomes', () => {
+    const c = loadConfig(required);
+    expect([c.edge.idempotencyRetentionSeconds, c.processor.outcomeRetentionSeconds]).toEqual([86_400, 604_800]);
+    expect(loadConfig({ ...required, IDEMPOTENCY_RETENTION_SECONDS: '3600', OUTCOME_RETENTION_SECONDS: '3600' }).edge.idempotencyRetentionSeconds).toBe(3600);
+    expect(() => loadConfig({ ...required, OUTCOME_RETENTION_SECONDS: '3600' })).toThrow(
+      /IDEMPOTENCY_RETENTION_SECONDS=86400 must not exceed OUTCOME_RETENTION_SECONDS=3600: a retry with a key older than the outcome would be applied twice/,
+    );
+  });
 });
+

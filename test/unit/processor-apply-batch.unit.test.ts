@@ -2,7 +2,7 @@
 // published, what a redelivery after a crash publishes again (recognised by position),
 // and what a resubmitted commandId gets (its stored outcome).
 import { describe, expect, it } from 'vitest';
-import { applyBatch, type BatchInputs, type DecodedRecord } from '../../src/processor/apply-batch.js';
+import { applyBatch, applyGroup, type BatchInputs, type DecodedRecord } from '../../src/processor/apply-batch.js';
 import type { Command, CommandOutcome, HttpBody } from '../../src/schemas/index.js';
 import type { OrderDocument } from '../../src/shared/orders-collection.js';
 import { outcomeKey } from '../../src/shared/outcomes-collection.js';
@@ -188,4 +188,17 @@ describe('applyBatch', () => {
       expect(replay.writes).toEqual([]);
     });
   });
+
+  // Issue 21, item 7: a commandId is one command, whatever order or partition it names.
+  it('answers a commandId used for another order on another partition of the same group with the first outcome, changing nothing', () => {
+    const a = createOrder('ORD-A');
+    const b = { ...createOrder('ORD-B'), commandId: a.commandId };
+    const onPartition = (partition: number, offset: number, c: Command): DecodedRecord<string> => ({ record: c.commandId, position: { partition, offset: String(offset) }, command: c });
+    const [first, second] = applyGroup([[onPartition(1, 0, a)], [onPartition(2, 0, b)]], nothing);
+    expect(first!.writes.map((w) => w.doc._id)).toEqual(['ORD-A']);
+    expect(second!.writes).toEqual([]);
+    expect(second!.outcomes).toEqual(first!.outcomes); // the first outcome (ORD-A's), not a second one
+    expect(published(second!)).toEqual([`outcome:${a.commandId}:applied`]);
+  });
 });
+

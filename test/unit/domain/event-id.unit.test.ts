@@ -15,11 +15,14 @@ describe('deterministic event ids (UUID v5)', () => {
     );
   });
 
-  it('same commandId and index → same id; otherwise different', () => {
+  it('same command, order and version → same id; another order or version (a change) → another id', () => {
     const c = '5f0c7a1e-8a0b-4d39-9a43-1f0d3f1e2b7c';
-    expect(eventIdFor(c, 0)).toBe(eventIdFor(c, 0));
-    expect(eventIdFor(c, 0)).toBe(eventIdFor(c.toUpperCase(), 0));
-    expect(eventIdFor(c, 0)).not.toBe(eventIdFor(c, 1));
-    expect(eventIdFor(c, 0)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(eventIdFor(c, 'ORD-1', 1)).toBe(eventIdFor(c, 'ORD-1', 1));
+    expect(eventIdFor(c, 'ORD-1', 1)).toBe(eventIdFor(c.toUpperCase(), 'ORD-1', 1));
+    expect(eventIdFor(c, 'ORD-1', 1)).not.toBe(eventIdFor(c, 'ORD-1', 2));
+    // Issue 21 item 7: the same commandId applied again later (its outcome expired) is a new change.
+    expect(eventIdFor(c, 'ORD-1', 3)).not.toBe(eventIdFor(c, 'ORD-1', 1));
+    expect(eventIdFor(c, 'ORD-1', 1)).not.toBe(eventIdFor(c, 'ORD-2', 1));
+    expect(eventIdFor(c, 'ORD-1', 1)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

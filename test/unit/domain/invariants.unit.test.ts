@@ -154,13 +154,13 @@ describe('nothing changes after shipping', () => {
 });
 
 describe('event envelope', () => {
-  it('eventId is derived from commandId and index, so a replay yields the same ids', () => {
+  it('eventId is derived from commandId, orderId and version, so a replay yields the same ids', () => {
     const create = command('CreateOrder');
     const first = given([]).when(create).decision;
     const second = given([]).when(create).decision;
     expect(first).toEqual(second);
     if (first.kind !== 'accepted') throw new Error('accepted expected');
-    expect(first.events[0]?.eventId).toBe(eventIdFor(create.commandId, 0));
+    expect(first.events[0]?.eventId).toBe(eventIdFor(create.commandId, create.orderId, 1));
     expect(first.events[0]?.occurredAt).toBe('2026-11-25T12:00:00.000Z');
   });
 
