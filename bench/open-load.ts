@@ -30,7 +30,8 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  base: string;
+  /** One edge, or several: slots 2k and 2k+1 (a create and a validate) go to base k mod their count. */
+  base: string | readonly string[];
   rate: number;
   seconds: number;
   maxInFlight?: number;
@@ -61,18 +62,20 @@ export async function openLoad(opts: LoadOptions): Promise<LoadResult> {
   // Pool mode: orders ready for their next command, and what that command is.
   const ready = [...(opts.pool?.keys() ?? [])];
   const next = new Map([...(opts.pool ?? [])].map(([id, kind]) => [id, { kind, modifies: 0 }]));
+  const bases = typeof opts.base === 'string' ? [opts.base] : opts.base;
   const request = (slot: number): { kind: CommandKind; orderId?: string; call: Promise<{ status: number; body: string; retryAfter: boolean }> } | undefined => {
+    const base = bases[(slot >> 1) % bases.length]!;
     if (opts.pool) {
       const orderId = ready.shift();
       if (!orderId) return undefined;
       const n = next.get(orderId)!;
-      if (n.kind === 'validate') return { kind: 'validate', orderId, call: send(agent, opts.base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
+      if (n.kind === 'validate') return { kind: 'validate', orderId, call: send(agent, base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
       const priority = n.modifies % 2 === 0 ? 'next_day' : 'standard';
-      return { kind: 'modify', orderId, call: send(agent, opts.base, 'PATCH', `/api/v1/orders/${orderId}`, JSON.stringify({ priority })) };
+      return { kind: 'modify', orderId, call: send(agent, base, 'PATCH', `/api/v1/orders/${orderId}`, JSON.stringify({ priority })) };
     }
     const orderId = slot % 2 === 1 ? toValidate.shift() : undefined;
-    if (orderId) return { kind: 'validate', orderId, call: send(agent, opts.base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
-    return { kind: 'create', call: send(agent, opts.base, 'POST', '/api/v1/orders', SEED_BODY) };
+    if (orderId) return { kind: 'validate', orderId, call: send(agent, base, 'PUT', `/api/v1/orders/${orderId}/validate`, '{}') };
+    return { kind: 'create', call: send(agent, base, 'POST', '/api/v1/orders', SEED_BODY) };
   };
   const settled = (orderId: string | undefined, kind: CommandKind) => {
     if (!opts.pool || !orderId) return;

@@ -6,6 +6,12 @@
 //
 //   npx tsx bench/processor-stages.ts                 # BENCH_RATE=100 BENCH_SECONDS=15
 //   BENCH_VARIANTS=read-all,current npx tsx bench/processor-stages.ts
+//   BENCH_STAGES_OUT=/tmp/before.json npx tsx bench/processor-stages.ts   # keep the numbers
+//   npx tsx bench/processor-stages.ts --compare /tmp/before.json /tmp/after.json
+//
+// --compare prints each stage's mean ms per call and calls per transaction side by side
+// (e.g. the code before and after a change, each run with BENCH_STAGES_OUT); a stage the
+// code no longer has shows as —.
 //
 // Variants: `current`; `read-all` = every order read before applying, creates too (the
 // processor before it assumed creates new); `serial` = one partition batch per
@@ -14,6 +20,7 @@
 //
 // Wrapping the store and processor methods with timers is instrumentation, not a mock:
 // every call still goes to the real servers.
+import { readFileSync, writeFileSync } from 'node:fs';
 import { BatchPipeline, type Batch } from '../src/processor/batch-pipeline.js';
 import { BatchRunner, type OwnedBatch } from '../src/processor/batch-runner.js';
 import { CommandProcessor } from '../src/processor/processor.js';
@@ -31,6 +38,7 @@ const RATE = Number(process.env.BENCH_RATE ?? 100);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const VARIANTS = (process.env.BENCH_VARIANTS ?? 'current').split(',');
 const stats = new Map<string, { n: number; ms: number }>();
+const STAGES = ['fetch', 'queue', 'process', 'load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes', 'encodeOutputs', 'commit'];
 
 const addStat = (name: string, ms: number) => {
   const s = stats.get(name) ?? { n: 0, ms: 0 };
@@ -41,7 +49,8 @@ const addStat = (name: string, ms: number) => {
 
 function timed(proto: object, name: string): void {
   const target = proto as Record<string, (...args: unknown[]) => Promise<unknown>>;
-  const original = target[name]!;
+  const original = target[name];
+  if (typeof original !== 'function') return; // a stage this version of the processor does not have
   target[name] = async function (this: unknown, ...args: unknown[]) {
     const started = performance.now();
     try {
@@ -126,14 +135,45 @@ async function runVariant(variant: string) {
     issuedToCommittedMs: Math.round((sum / count) * 1000),
     batches: stats.get('process')?.n ?? 0,
     meanBatch: Number((total / (stats.get('process')?.n ?? 1)).toFixed(1)),
-    ms: Object.fromEntries(['fetch', 'queue', 'process', 'load', 'loadOutcomes', 'write', 'recordHistory', 'recordOutcomes', 'encodeOutputs', 'commit'].map((n) => [n, mean(n)])),
+    ms: Object.fromEntries(STAGES.map((n) => [n, mean(n)])),
+    /** Calls per transaction of each stage (a stage called per partition batch or per record shows it). */
+    callsPerTransaction: Object.fromEntries(STAGES.map((n) => [n, Number(((stats.get(n)?.n ?? 0) / Math.max(1, stats.get('process')?.n ?? 1)).toFixed(2))])),
+    rate: RATE,
+    seconds: SECONDS,
   };
+}
+
+type StagesResult = Awaited<ReturnType<typeof runVariant>>;
+
+/** Before/after per stage: mean ms per call and calls per transaction, from two BENCH_STAGES_OUT files (their first variant each, or the same variant name). */
+function compare(beforeFile: string, afterFile: string): void {
+  const read = (f: string) => JSON.parse(readFileSync(f, 'utf8')) as StagesResult[];
+  const [before, after] = [read(beforeFile), read(afterFile)];
+  for (const b of before) {
+    const a = after.find((x) => x.variant === b.variant) ?? after[0]!;
+    const fmt = (r: StagesResult, n: string) => (r.ms[n] === undefined || (r.ms[n] === 0 && !r.callsPerTransaction[n]) ? '—' : `${r.ms[n]} × ${r.callsPerTransaction[n]}`);
+    console.log(`${b.variant} (${beforeFile}) → ${a.variant} (${afterFile}), ${b.rate}/s offered`);
+    console.log('| | before | after |\n|---|---|---|');
+    console.log(`| done /s | ${b.commandsPerSecond} | ${a.commandsPerSecond} |\n| issued → committed, mean ms | ${b.issuedToCommittedMs} | ${a.issuedToCommittedMs} |\n| records per transaction | ${b.meanBatch} | ${a.meanBatch} |`);
+    for (const n of [...new Set([...Object.keys(b.ms), ...Object.keys(a.ms)])]) console.log(`| ${n}: ms per call × calls per transaction | ${fmt(b, n)} | ${fmt(a, n)} |`);
+  }
+}
+
+if (process.argv[2] === '--compare') {
+  compare(process.argv[3]!, process.argv[4]!);
+  process.exit(0);
 }
 
 console.log(`${RATE} commands/s offered for ${SECONDS} s (create + validate per order), one processor, fresh topics and database per variant`);
 console.log('| variant | done /s | issued → committed, mean ms | transactions | records/transaction | produced → handed over | → group starts | transaction ms | load | stored outcomes | write | history | outcomes | encode | commit |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+const results: StagesResult[] = [];
 for (const v of VARIANTS) {
   const r = await runVariant(v);
+  results.push(r);
   console.log(`| ${r.variant} | ${r.commandsPerSecond} | ${r.issuedToCommittedMs} | ${r.batches} | ${r.meanBatch} | ${Object.values(r.ms).join(' | ')} |`);
+}
+if (process.env.BENCH_STAGES_OUT) {
+  writeFileSync(process.env.BENCH_STAGES_OUT, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`wrote ${process.env.BENCH_STAGES_OUT} (compare: npx tsx bench/processor-stages.ts --compare <before> <after>)`);
 }
 process.exit(0);

@@ -18,8 +18,16 @@ export function ratioSpread(values: number[]): RatioSpread {
   return { median: round3(median), min: round3(sorted[0] ?? NaN), max: round3(sorted.at(-1) ?? NaN), values: values.map(round3) };
 }
 
-/** `repeats` rounds of ours and baseline, alternating which goes first; returns every pair in order. */
-export async function interleaved<A, B>(repeats: number, ours: (round: number) => Promise<A>, baseline: (round: number) => Promise<B>): Promise<{ ours: A; baseline: B }[]> {
+/**
+ * `warmupRounds` discarded rounds (the first round of a pair often ran low: JIT, caches,
+ * the servers' own warm-up), then `repeats` rounds of ours and baseline, alternating which
+ * goes first; returns every measured pair in order.
+ */
+export async function interleaved<A, B>(repeats: number, ours: (round: number) => Promise<A>, baseline: (round: number) => Promise<B>, warmupRounds = 0): Promise<{ ours: A; baseline: B }[]> {
+  for (let w = 0; w < warmupRounds; w++) {
+    await ours(-1 - w);
+    await baseline(-1 - w);
+  }
   const rounds: { ours: A; baseline: B }[] = [];
   for (let round = 0; round < repeats; round++) {
     if (round % 2 === 0) {

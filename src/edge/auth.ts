@@ -10,6 +10,7 @@ import type { FastifyReply, FastifyRequest, FastifySchema, RouteOptions } from '
 import { createRemoteJWKSet, errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import type { AuthConfig } from '../shared/config.js';
 import { edgeError } from './errors.js';
+import { problems } from './openapi.js';
 
 export const SCOPES = { read: 'orders:read', write: 'orders:write' } as const;
 export type Scope = (typeof SCOPES)[keyof typeof SCOPES];
@@ -202,12 +203,15 @@ export function openApiSecurity(auth: AuthConfig): {
 
 /** onRoute hook: a documented route's OpenAPI security, from the same rule authHook enforces. */
 export function documentRouteSecurity(auth: AuthConfig): (route: RouteOptions) => void {
-  const { requirement } = openApiSecurity(auth);
+  const { requirement, schemes } = openApiSecurity(auth);
   return (route) => {
     const schema = route.schema as (FastifySchema & { hide?: boolean }) | undefined;
     if (!schema || schema.hide) return;
     const method = Array.isArray(route.method) ? (route.method[0] as string) : route.method;
     const needs = requirementOf(route.config, method, auth.protectOps);
-    if (needs !== 'none') route.schema = { ...schema, ...requirement(needs) };
+    if (needs === 'none' || !schemes) return;
+    // No token or a bad one: 401; a token without the scope: 403.
+    const refusals = problems(needs === 'token' ? [401] : [401, 403]);
+    route.schema = { ...schema, ...requirement(needs), response: { ...(schema.response as object | undefined), ...refusals } };
   };
 }

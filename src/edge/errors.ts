@@ -66,7 +66,7 @@ export function edgeError(code: ErrorCode, arg?: string, extra: Partial<Pick<Det
   return Object.assign(err, extra);
 }
 
-const TITLES: Record<number, string> = {
+export const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad Request',
   401: 'Unauthorized',
   403: 'Forbidden',
@@ -182,7 +182,8 @@ export function renderError(error: unknown, opts: { bodyLimit: number; retryAfte
   // JSON.parse failures and other client faults that Fastify tagged with a 4xx status.
   if (status >= 400 && status < 500) {
     if (err instanceof SyntaxError || /JSON|prototype/i.test(err.message ?? '')) return { problem: problem(400, 'MALFORMED_BODY', safeMessage(err.message)), headers, fault: false };
-    return { problem: problem(status, code?.startsWith('FST_') || !code ? 'BAD_REQUEST' : code, safeMessage(err.message)), headers, fault: false };
+    // Only catalogue codes reach clients (an aborted body arrives as ECONNRESET): BAD_REQUEST.
+    return { problem: problem(status, 'BAD_REQUEST', safeMessage(err.message)), headers, fault: false };
   }
   return { problem: problem(500, 'INTERNAL', 'Internal error'), headers, fault: true };
 }

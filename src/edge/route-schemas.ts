@@ -2,8 +2,41 @@
 // src/schemas: Fastify validates with them and @fastify/swagger publishes them, so the
 // OpenAPI document and the validation can never disagree.
 import { Type, type TSchema } from '@sinclair/typebox';
-import { ORDER_ID_PATTERN, OrderStatus, Priority, Text, UUID_PATTERN, plainJsonSchema } from '../schemas/index.js';
+import { toInstant } from '../domain/index.js';
+import { DATE_TIME_PATTERN, HTTP_BODY_JSON_SCHEMAS, ORDER_ID_PATTERN, OrderStatus, Priority, TEXT_PATTERN, Text, UUID_PATTERN, plainJsonSchema, type CommandType } from '../schemas/index.js';
 import { IDEMPOTENCY_KEY_PATTERN } from './idempotency.js';
+import { ANY_REQUEST, COMMAND_PROBLEMS, answer, problems } from './openapi.js';
+import { appliedStatus } from './outcome-status.js';
+
+/**
+ * JSON Schema formats the edge's validators know, for ajv's `formats` option. `date-time`
+ * is the domain's own rule (a real instant in the years 0000–9999 UTC), so the document
+ * can say `format: date-time` and mean exactly what is refused.
+ */
+export const HTTP_FORMATS = { 'date-time': (s: string): boolean => toInstant(s) !== undefined } as const;
+
+/**
+ * Texts that are blank to the domain (`trim() === ''`: only JavaScript white space, which is
+ * what `\s` matches) are refused by the domain's precheck; the HTTP bodies say so in their
+ * pattern, so the document is as strict as the answer. A lookahead keeps the check linear.
+ */
+export const NON_BLANK_TEXT_PATTERN = `^(?!\\s*$)${TEXT_PATTERN.slice(1)}`;
+
+/**
+ * The JSON Schema of the HTTP body of `type`, as strict as the edge is: date-times are
+ * real instants (format date-time, the domain's rule) and texts are not blank.
+ */
+export function httpBodySchema(type: CommandType): Record<string, unknown> {
+  const strict = (node: unknown): unknown => {
+    if (Array.isArray(node)) return node.map(strict);
+    if (!node || typeof node !== 'object') return node;
+    const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, strict(v)])) as Record<string, unknown>;
+    if (o.pattern === DATE_TIME_PATTERN) return { ...o, format: 'date-time', description: 'RFC 3339 date-time: a real instant, in the years 0000–9999 once in UTC' };
+    if (o.pattern === TEXT_PATTERN) return { ...o, pattern: NON_BLANK_TEXT_PATTERN };
+    return o;
+  };
+  return strict(HTTP_BODY_JSON_SCHEMAS[type]) as Record<string, unknown>;
+}
 
 export const MAX_LIST_LIMIT = 100;
 export const DEFAULT_LIST_LIMIT = 20;
@@ -37,30 +70,6 @@ export const commandHeaders = plainJsonSchema(
     prefer: Type.Optional(Type.String({ maxLength: 1000, description: 'RFC 7240; `wait=N` waits up to N seconds for the outcome' })),
   }),
 );
-
-export const acceptedResponse = {
-  description: 'Accepted: the command is on Kafka; its outcome is not known yet',
-  type: 'object',
-  properties: { orderId: { type: 'string' }, commandId: { type: 'string' }, status: { type: 'string', enum: ['pending'] } },
-  required: ['orderId', 'commandId', 'status'],
-} as const;
-
-export const problemResponse = {
-  description: 'Problem details (RFC 9457), application/problem+json',
-  type: 'object',
-  properties: {
-    type: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'integer' },
-    detail: { type: 'string' },
-    code: { type: 'string' },
-    errors: {
-      type: 'array',
-      items: { type: 'object', properties: { in: { type: 'string' }, pointer: { type: 'string' }, detail: { type: 'string' } } },
-    },
-  },
-  additionalProperties: true,
-} as const;
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 const Amount = Type.Object({ amount: Type.Number({ description: 'decimal amount, e.g. 29.99' }), currency: Type.String() });
@@ -102,13 +111,13 @@ export const OrderRepresentation = Type.Object(
   { description: 'The order' },
 );
 
-export const orderResponse = plainJsonSchema(OrderRepresentation);
+const orderResponse = plainJsonSchema(OrderRepresentation);
 
-export const orderHistoryResponse = plainJsonSchema(
+const orderHistoryResponse = plainJsonSchema(
   Type.Object({ orderId: Type.String(), entries: Type.Array(TimelineEntryRepresentation) }, { description: 'Status changes of the order, oldest first (version order)' }),
 );
 
-export const orderListResponse = plainJsonSchema(
+const orderListResponse = plainJsonSchema(
   Type.Object(
     {
       items: Type.Array(OrderRepresentation),
@@ -119,7 +128,7 @@ export const orderListResponse = plainJsonSchema(
   ),
 );
 
-export const commandStatusResponse = plainJsonSchema(
+const commandStatusResponse = plainJsonSchema(
   Type.Object(
     {
       commandId: Type.String(),
@@ -133,3 +142,39 @@ export const commandStatusResponse = plainJsonSchema(
     { description: 'What became of the command' },
   ),
 );
+
+const acceptedBody = plainJsonSchema(
+  Type.Object({ orderId: Type.String(), commandId: Type.String(), status: Type.Literal('pending') }, { description: 'The command is on Kafka; its outcome is not known yet' }),
+);
+
+/** With Prefer: wait, when the order could not be read back after the outcome. */
+const appliedBody = plainJsonSchema(
+  Type.Object({ orderId: Type.String(), commandId: Type.String(), status: Type.Literal('applied'), version: Type.Integer() }, { description: 'The command was applied' }),
+);
+
+/** Every answer of a command route: 202, or with Prefer: wait the outcome (201/200 or its rejection). */
+export function commandResponses(type: CommandType): Record<string | number, unknown> {
+  const applied = appliedStatus(type);
+  return {
+    202: answer('Accepted: the command is on Kafka (also with Prefer: wait, when the outcome did not come in time)', acceptedBody, ['location', 'preference-applied', 'idempotent-replayed']),
+    [applied]: answer(
+      `${applied === 201 ? 'Created' : 'Applied'} (Prefer: wait): the order after the command, or the short form when it could not be read back`,
+      { anyOf: [orderResponse, appliedBody] },
+      ['location', 'etag', 'preference-applied', 'idempotent-replayed'],
+    ),
+    // A create cannot meet an unknown order.
+    ...problems(type === 'CreateOrder' ? COMMAND_PROBLEMS.filter((s) => s !== 404) : COMMAND_PROBLEMS),
+  };
+}
+
+/** GET of one order or its history: 200 with the ETag, 304 when If-None-Match is current. */
+const conditionalRead = (description: string, body: Record<string, unknown>) => ({
+  200: answer(description, body, ['etag', 'cache-control']),
+  304: answer('Not Modified: the If-None-Match ETag is current', undefined, ['etag', 'cache-control']),
+  ...problems([...ANY_REQUEST, 404]),
+});
+
+export const orderResponses = conditionalRead('The order', orderResponse);
+export const orderHistoryResponses = conditionalRead('Status changes of the order, oldest first (version order)', orderHistoryResponse);
+export const orderListResponses = { 200: answer('Orders, newest first', orderListResponse), ...problems(ANY_REQUEST) };
+export const commandStatusResponses = { 200: answer('What became of the command', commandStatusResponse), ...problems(ANY_REQUEST) };

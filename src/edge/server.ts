@@ -25,9 +25,11 @@ import { Errors, PROBLEM_CONTENT_TYPE, edgeError, problem, renderError } from '.
 import { parseJsonBody } from './json-body.js';
 import { createEdgeMetrics, type EdgeMetrics } from './metrics.js';
 import { methodNotAllowedRoutes } from './method-not-allowed.js';
+import { tidyDocument } from './openapi.js';
 import { OutcomeWaiter, type Outcome } from './outcome-waiter.js';
 import { createReadiness } from './readiness.js';
 import { registerRequestTracing } from './request-tracing.js';
+import { HTTP_FORMATS } from './route-schemas.js';
 import { commandsRoutes } from './routes/commands.js';
 import { orderActionRoutes } from './routes/order-actions.js';
 import { opsRoutes } from './routes/ops.js';
@@ -49,9 +51,9 @@ export interface EdgeDeps {
 }
 
 // Bodies: no coercion, no silent removal of unknown fields, every error reported.
-const BODY_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strictTypes: false };
+const BODY_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: false, useDefaults: false, strictTypes: false, formats: HTTP_FORMATS };
 // Path, query and headers arrive as strings: coerce scalars (limit=10), still refuse unknown keys.
-const PARTS_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: true, useDefaults: true, strictTypes: false };
+const PARTS_AJV: AjvOptions = { allErrors: true, removeAdditional: false, coerceTypes: true, useDefaults: true, strictTypes: false, formats: HTTP_FORMATS };
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
@@ -161,7 +163,9 @@ export async function buildEdge(deps: EdgeDeps): Promise<FastifyInstance> {
       },
       ...(security.schemes ? { components: { securitySchemes: security.schemes } } : {}),
     },
+    transformObject: (documentObject) => tidyDocument((documentObject as { openapiObject: Record<string, unknown> }).openapiObject),
   });
+
   // The UI's routes are registered by the plugin: they are declared operations routes here.
   await app.register(async (docs) => {
     docs.addHook('onRoute', (route) => {

@@ -15,9 +15,11 @@ export const DATE_TIME_PATTERN = '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.
 export const DECIMAL_PATTERN = '^\\d{1,20}(\\.\\d{1,20})?$';
 
 
+/** Printable single-line text: no control characters. */
+export const TEXT_PATTERN = '^[^\\u0000-\\u001F\\u007F]+$';
+
 /** A printable single-line text (no control characters) of bounded length. */
-export const Text = (maxLength: number, extra: Record<string, unknown> = {}) =>
-  Type.String({ minLength: 1, maxLength, pattern: '^[^\\u0000-\\u001F\\u007F]+$', ...extra });
+export const Text = (maxLength: number, extra: Record<string, unknown> = {}) => Type.String({ minLength: 1, maxLength, pattern: TEXT_PATTERN, ...extra });
 
 export const OrderId = Type.String({ pattern: ORDER_ID_PATTERN, description: 'letters, digits, - and _; 1–64 characters' });
 export const Uuid = Type.String({ pattern: UUID_PATTERN, description: 'UUID' });

@@ -183,7 +183,7 @@ export function asyncApiDocument(version: string) {
     contentType: 'application/octet-stream',
     summary: 'The original command value, byte for byte (JSON, Avro or anything a producer wrote).',
     headers: headersRef('DeadLetterHeaders'),
-    payload: { type: 'string', format: 'binary', description: 'original record value' },
+    payload: { type: ['string', 'null'], format: 'binary', description: 'original record value; null when it did not fit (x-dlq-value-omitted)' },
     bindings: { kafka: { key: { type: ['string', 'null'], description: 'original record key' }, bindingVersion: KAFKA_BINDING } },
   };
 

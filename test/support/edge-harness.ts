@@ -12,12 +12,15 @@ import { createMongoClient } from '../../src/shared/mongo.js';
 import { recordHistory } from '../../src/shared/history-collection.js';
 import { ordersCollection, type OrderDocument } from '../../src/shared/orders-collection.js';
 import { createRegistry, schemaRegistrar, schemaResolver } from '../../src/shared/registry.js';
+import { checkAnswersAgainstDocument } from './answer-checks.js';
 import { startProcessor, type RunningProcessor } from './processor-harness.js';
 import { stackEnv, uniqueName } from './stack-env.js';
 
 export interface EdgeHarness {
   app: FastifyInstance;
   base: string;
+  /** Answers that disagree with the served OpenAPI document so far; close() fails on any. */
+  contractViolations: string[];
   config: Config;
   db: Db;
   kafka: Kafka;
@@ -67,6 +70,7 @@ export async function startEdge(opts: HarnessOptions = {}): Promise<EdgeHarness>
     logger: createLogger('edge-test', config.logLevel),
     ...opts.deps,
   });
+  const { violations } = checkAnswersAgainstDocument(app);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
@@ -76,10 +80,12 @@ export async function startEdge(opts: HarnessOptions = {}): Promise<EdgeHarness>
     config,
     db,
     kafka: realKafka,
+    contractViolations: violations,
     async close() {
       await app.close();
       await db.dropDatabase().catch(() => undefined);
       await mongo.close();
+      if (violations.length > 0) throw new Error(`${violations.length} answer(s) disagree with the served OpenAPI document:\n${violations.join('\n')}`);
     },
   };
 }

@@ -1,6 +1,7 @@
 // Reads a topic back for assertions in integration tests.
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import type { Kafka } from '../../src/shared/kafka.js';
+import { recordFindings } from './asyncapi-contract.js';
 import { uniqueName } from './stack-env.js';
 
 export interface Seen {
@@ -17,6 +18,8 @@ export interface Seen {
 /**
  * Reads `topic` from the beginning with a fresh group until at least `count` records
  * arrived and nothing more came for `idleMs` (so surplus records are caught too).
+ * Records of the service's own topics are checked against docs/asyncapi.yaml: a record
+ * that disagrees fails the read.
  */
 export async function consumeAll(
   kafka: Kafka,
@@ -33,6 +36,7 @@ export async function consumeAll(
   await consumer.connect();
   await consumer.subscribe({ topic });
   const seen: Seen[] = [];
+  const checks: Promise<string[]>[] = [];
   let lastAt = Date.now();
   await consumer.run({
     eachMessage: async ({ message, partition }) => {
@@ -42,6 +46,7 @@ export async function consumeAll(
         allHeaders[k] = (Array.isArray(v) ? v : [v]).map(String);
         headers[k] = allHeaders[k][0]!;
       }
+      checks.push(recordFindings(topic, { value: message.value ?? null, headers }));
       seen.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset, headers, allHeaders });
       lastAt = Date.now();
     },
@@ -51,6 +56,8 @@ export async function consumeAll(
     await new Promise((r) => setTimeout(r, 100));
   }
   await consumer.disconnect();
+  const findings = (await Promise.all(checks)).flat();
+  if (findings.length > 0) throw new Error(`${findings.length} record(s) on ${topic} disagree with docs/asyncapi.yaml:\n${[...new Set(findings)].join('\n')}`);
   return seen;
 }
 

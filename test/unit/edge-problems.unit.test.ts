@@ -53,6 +53,8 @@ describe('renderError', () => {
     ['FST_ERR_CTP_EMPTY_JSON_BODY', 400, 400, 'MALFORMED_BODY'],
     ['FST_ERR_BAD_URL', 400, 400, 'BAD_REQUEST'],
     ['FST_ERR_SOMETHING_NEW', 400, 400, 'BAD_REQUEST'],
+    // A body aborted mid-way: Node's code is no problem code of the document (issue 22).
+    ['ECONNRESET', 400, 400, 'BAD_REQUEST'],
   ])('%s → %i', (code, statusCode, status, problemCode) => {
     const E = createError(code, 'boom', statusCode);
     expect(renderError(new E(), opts).problem).toMatchObject({ status, code: problemCode });

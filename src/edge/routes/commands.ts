@@ -2,18 +2,21 @@
 import type { FastifyInstance } from 'fastify';
 import { findCommandDeadLetter } from '../../shared/command-dead-letters-collection.js';
 import { findOutcome } from '../../shared/outcomes-collection.js';
-import { commandIdParams, commandStatusResponse, problemResponse } from '../route-schemas.js';
+import { commandIdParams, commandStatusResponses } from '../route-schemas.js';
+import { useProblemSchema } from '../openapi.js';
 import type { EdgeContext } from '../submission.js';
 
 export function commandsRoutes(app: FastifyInstance, ctx: EdgeContext): void {
+  useProblemSchema(app);
   app.get<{ Params: { commandId: string } }>(
     '/api/v1/commands/:commandId',
     {
       schema: {
+        operationId: 'getCommand',
         summary: 'Status of a command: pending until the processor recorded its outcome (or dead-lettered it)',
         tags: ['commands'],
         params: commandIdParams,
-        response: { 200: commandStatusResponse, '4xx': problemResponse },
+        response: commandStatusResponses,
       },
     },
     async (request) => {

@@ -1,16 +1,15 @@
 // The orders resource: create (POST), read one (GET with ETag) and its history, list (keyset), modify (PATCH).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Order, TimelineEntry } from '../../domain/index.js';
-import { HTTP_BODY_JSON_SCHEMAS } from '../../schemas/index.js';
 import { readTimelines } from '../../shared/history-collection.js';
 import { findOrderDocument, listOrderDocuments } from '../../shared/orders-collection.js';
 import { decodeCursor, encodeCursor } from '../cursor.js';
 import { edgeError } from '../errors.js';
 import { etagOf, historyView, matchesIfNoneMatch, orderView } from '../order-view.js';
-import { DEFAULT_LIST_LIMIT, acceptedResponse, commandHeaders, listQuery, orderHistoryResponse, orderIdParams, orderListResponse, orderResponse, problemResponse } from '../route-schemas.js';
+import { DEFAULT_LIST_LIMIT, commandHeaders, commandResponses, httpBodySchema, listQuery, orderHistoryResponses, orderIdParams, orderListResponses, orderResponses } from '../route-schemas.js';
+import { useProblemSchema } from '../openapi.js';
 import { submitCommand, type EdgeContext } from '../submission.js';
-
-const commandResponses = { 202: acceptedResponse, '4xx': problemResponse, '5xx': problemResponse };
+import { COMMAND_LINKS, ORDER_LINKS } from './order-actions.js';
 
 /** The seed's create body, shown in the OpenAPI document. */
 const SEED_EXAMPLE = {
@@ -21,15 +20,18 @@ const SEED_EXAMPLE = {
 };
 
 export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
+  useProblemSchema(app);
   app.post(
     '/api/v1/orders',
     {
+      links: { 201: ORDER_LINKS, 202: { ...ORDER_LINKS, ...COMMAND_LINKS } },
       schema: {
+        operationId: 'createOrder',
         summary: 'Create an order (CreateOrder command)',
         tags: ['orders'],
         headers: commandHeaders,
-        body: { ...HTTP_BODY_JSON_SCHEMAS.CreateOrder, examples: [SEED_EXAMPLE] },
-        response: commandResponses,
+        body: { ...httpBodySchema('CreateOrder'), examples: [SEED_EXAMPLE] },
+        response: commandResponses('CreateOrder'),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'CreateOrder', undefined),
@@ -38,13 +40,15 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
   app.patch<{ Params: { orderId: string } }>(
     '/api/v1/orders/:orderId',
     {
+      links: { 200: { getOrder: ORDER_LINKS.getOrder! }, 202: { getOrder: ORDER_LINKS.getOrder!, ...COMMAND_LINKS } },
       schema: {
+        operationId: 'modifyOrder',
         summary: 'Modify an order: address, priority, items, promisedDeliveryAt (ModifyOrder command)',
         tags: ['orders'],
         params: orderIdParams,
         headers: commandHeaders,
-        body: HTTP_BODY_JSON_SCHEMAS.ModifyOrder,
-        response: commandResponses,
+        body: httpBodySchema('ModifyOrder'),
+        response: commandResponses('ModifyOrder'),
       },
     },
     (request, reply) => submitCommand(ctx, request, reply, 'ModifyOrder', request.params.orderId),
@@ -54,10 +58,11 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     '/api/v1/orders/:orderId',
     {
       schema: {
+        operationId: 'getOrder',
         summary: 'Read an order (ETag / If-None-Match)',
         tags: ['orders'],
         params: orderIdParams,
-        response: { 200: orderResponse, '4xx': problemResponse },
+        response: orderResponses,
       },
     },
     async (request, reply) => {
@@ -70,10 +75,11 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     '/api/v1/orders/:orderId/history',
     {
       schema: {
+        operationId: 'getOrderHistory',
         summary: "An order's status changes, oldest first, with the commandId and correlation id behind each (ETag / If-None-Match)",
         tags: ['orders'],
         params: orderIdParams,
-        response: { 200: orderHistoryResponse, '4xx': problemResponse },
+        response: orderHistoryResponses,
       },
     },
     async (request, reply) => {
@@ -87,10 +93,11 @@ export function ordersRoutes(app: FastifyInstance, ctx: EdgeContext): void {
     '/api/v1/orders',
     {
       schema: {
+        operationId: 'listOrders',
         summary: 'List orders, newest first (keyset pagination)',
         tags: ['orders'],
         querystring: listQuery,
-        response: { 200: orderListResponse, '4xx': problemResponse },
+        response: orderListResponses,
       },
     },
     async (request) => {

@@ -1,0 +1,83 @@
+// The bench's hold criterion and its search for the maximum at each p99 bound (pure: fake steps).
+import { describe, expect, it } from 'vitest';
+import { backlogGrowthPerSecond, holds, holdsAt, keepsUp, maxRateKey, type HoldInput } from '../../../bench/hold-criterion.js';
+import { checkMaximum, lowered, searchMaxima } from '../../../bench/max-rate-search.js';
+
+/** A step at `rate` that kept up, with p99 `p99` ms and a flat backlog unless told. */
+function step(rate: number, p99: number, over: Partial<HoldInput> = {}): HoldInput {
+  return {
+    offeredRate: rate,
+    load: { scheduled: rate * 10, skipped: 0, failed: {} },
+    httpAcceptedPerSecond: rate,
+    e2ePerSecond: rate,
+    unmatchedAfterDrain: 0,
+    fromAccept: { p99 },
+    backlog: Array.from({ length: 10 }, (_, t) => ({ t, backlog: 5 })),
+    ...over,
+  };
+}
+
+describe('hold criterion', () => {
+  it('holds when it keeps up and p99 is within the bound', () => {
+    expect(holds(step(400, 90), 100)).toBe(true);
+    expect(holds(step(400, 101), 100)).toBe(false);
+    expect(holdsAt(step(400, 500))).toEqual({ '100': false, '1000': true });
+  });
+
+  it('does not hold at any bound when the backlog grows, even with the old throughput checks passing', () => {
+    const growing = step(400, 50, { backlog: Array.from({ length: 10 }, (_, t) => ({ t, backlog: 100 * t })) });
+    expect(backlogGrowthPerSecond(growing.backlog)).toBeCloseTo(100);
+    expect(keepsUp(growing)).toBe(false);
+    expect(holds(growing, 1000)).toBe(false);
+  });
+
+  it('tolerates a backlog that jitters around a level', () => {
+    const jitter = step(400, 50, { backlog: Array.from({ length: 12 }, (_, t) => ({ t, backlog: t % 2 ? 300 : 20 })) });
+    expect(keepsUp(jitter)).toBe(true);
+  });
+
+  it('keeps the throughput checks: skipped slots, errors, HTTP and end-to-end rate, leftovers', () => {
+    expect(keepsUp(step(400, 10, { load: { scheduled: 4000, skipped: 1, failed: {} } }))).toBe(false);
+    expect(keepsUp(step(400, 10, { load: { scheduled: 4000, skipped: 0, failed: { 503: 41 } } }))).toBe(false);
+    expect(keepsUp(step(400, 10, { httpAcceptedPerSecond: 379 }))).toBe(false);
+    expect(keepsUp(step(400, 10, { e2ePerSecond: 359 }))).toBe(false);
+    expect(keepsUp(step(400, 10, { unmatchedAfterDrain: 1 }))).toBe(false);
+  });
+
+  it('names the summary keys', () => {
+    expect(maxRateKey(100)).toBe('maxRateP99_100ms');
+    expect(maxRateKey(1000)).toBe('maxRateP99_1s');
+  });
+});
+
+/** A service whose p99 is 20 ms up to 150/s, 400 ms up to 300/s, and that falls behind above. */
+const service = (rate: number) => (rate > 300 ? step(rate, 5000, { e2ePerSecond: 300 }) : step(rate, rate <= 150 ? 20 : 400));
+
+describe('searchMaxima', () => {
+  it('finds one maximum per bound from one ladder, bisecting each, never running a rate twice', async () => {
+    const ran: number[] = [];
+    const maxima = await searchMaxima({ rates: [100, 200, 400, 800], refineSteps: 2, bounds: [100, 1000] }, async (r) => {
+      ran.push(r);
+      return service(r);
+    });
+    expect(maxima).toEqual({ '100': 150, '1000': 300 });
+    expect(ran.slice(0, 3)).toEqual([100, 200, 400]); // the ladder stops at the first loose failure
+    expect(new Set(ran).size).toBe(ran.length);
+  });
+
+  it('is 0 at a bound the lowest rate misses', async () => {
+    const maxima = await searchMaxima({ rates: [100, 200], refineSteps: 0, bounds: [100, 1000] }, async (r) => step(r, 500));
+    expect(maxima).toEqual({ '100': 0, '1000': 200 });
+  });
+});
+
+describe('checkMaximum', () => {
+  it('lowers a maximum that does not hold and checks again, up to the retries', async () => {
+    const checked = await checkMaximum(400, 1000, 2, async (r) => service(r));
+    expect(checked.held).toBe(true);
+    expect(checked.checks.map((c) => c.offeredRate)).toEqual([400, lowered(400, service(400))]);
+    const never = await checkMaximum(400, 100, 1, async (r) => step(r, 150));
+    expect(never).toMatchObject({ held: false, rate: 320 });
+    expect(never.checks).toHaveLength(2);
+  });
+});
