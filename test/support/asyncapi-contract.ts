@@ -40,21 +40,23 @@ const CHANNELS: [RegExp, string][] = [
 ];
 export const channelOf = (topic: string): string | undefined => CHANNELS.find(([re]) => re.test(topic))?.[1];
 
-const writerSchemas = new Map<number, Promise<avro.Type>>();
-function writerSchema(id: number): Promise<avro.Type> {
-  let type = writerSchemas.get(id);
+/** Writer schemas by registry and id: a test with a registry of its own has other ids. */
+const writerSchemas = new Map<string, Promise<avro.Type>>();
+function writerSchema(registryUrl: string, id: number): Promise<avro.Type> {
+  const key = `${registryUrl}#${id}`;
+  let type = writerSchemas.get(key);
   if (!type) {
-    type = fetch(`${stackEnv().schemaRegistryUrl}/schemas/ids/${id}`)
+    type = fetch(`${registryUrl.replace(/\/$/, '')}/schemas/ids/${id}`)
       .then((r) => r.json() as Promise<{ schema: string }>)
       .then((r) => avro.Type.forSchema(JSON.parse(r.schema) as avro.Schema));
-    writerSchemas.set(id, type);
+    writerSchemas.set(key, type);
   }
   return type;
 }
 const fingerprint = (t: avro.Type) => t.fingerprint().toString('hex');
 
 /** What a record on `topic` disagrees with in docs/asyncapi.yaml (nothing for topics the service does not write). */
-export async function recordFindings(topic: string, record: { value: Buffer | null; headers: Record<string, string> }): Promise<string[]> {
+export async function recordFindings(topic: string, record: { value: Buffer | null; headers: Record<string, string> }, registryUrl = stackEnv().schemaRegistryUrl): Promise<string[]> {
   const channel = channelOf(topic);
   if (!channel) return [];
   const messages = Object.values(doc.channels[channel]!.messages);
@@ -69,7 +71,7 @@ export async function recordFindings(topic: string, record: { value: Buffer | nu
   }
   const value = record.value;
   if (!value || value.length < 5 || value[0] !== 0) return [...findings, `${where}: value is not Confluent-framed Avro`];
-  const writer = await writerSchema(value.readUInt32BE(1));
+  const writer = await writerSchema(registryUrl, value.readUInt32BE(1));
   const documented = avro.Type.forSchema(message.payload.schema as avro.Schema);
   if (fingerprint(writer) !== fingerprint(documented)) findings.push(`${where}: written with ${writer.name ?? 'a schema'} ${fingerprint(writer).slice(0, 12)}, documented ${documented.name ?? ''} ${fingerprint(documented).slice(0, 12)}`);
   try {

@@ -19,7 +19,8 @@ export interface Seen {
  * Reads `topic` from the beginning with a fresh group until at least `count` records
  * arrived and nothing more came for `idleMs` (so surplus records are caught too).
  * Records of the service's own topics are checked against docs/asyncapi.yaml: a record
- * that disagrees fails the read.
+ * that disagrees fails the read; `registryUrl`: where their writer schemas are (default:
+ * the shared stack's registry).
  */
 export async function consumeAll(
   kafka: Kafka,
@@ -28,6 +29,7 @@ export async function consumeAll(
   isolation: 'read_committed' | 'read_uncommitted',
   idleMs = 3000,
   timeoutMs = 60_000,
+  registryUrl?: string,
 ): Promise<Seen[]> {
   const consumer = kafka.consumer({
     'isolation.level': isolation,
@@ -46,7 +48,7 @@ export async function consumeAll(
         allHeaders[k] = (Array.isArray(v) ? v : [v]).map(String);
         headers[k] = allHeaders[k][0]!;
       }
-      checks.push(recordFindings(topic, { value: message.value ?? null, headers }));
+      checks.push(recordFindings(topic, { value: message.value ?? null, headers }, registryUrl));
       seen.push({ key: message.key?.toString() ?? '', value: message.value ?? Buffer.alloc(0), partition, offset: message.offset, headers, allHeaders });
       lastAt = Date.now();
     },

@@ -19,7 +19,7 @@ export interface VerifyOptions {
 
 export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, resolver: SchemaResolver, expectedCommands: number, opts: VerifyOptions = {}): Promise<void> {
   const deadLettered = opts.deadLettered ?? new Set<string>();
-  const log = await consumeAll(kafka, config.topics.commands, expectedCommands, 'read_committed', 2000, 180_000);
+  const log = await consumeAll(kafka, config.topics.commands, expectedCommands, 'read_committed', 2000, 180_000, config.schemaRegistryUrl);
   expect(log.length).toBe(expectedCommands);
   log.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
 
@@ -39,7 +39,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   }
 
   // Outcomes: exactly one per command.
-  const outcomes = await consumeAll(kafka, config.topics.outcomes, expectedCommands - deadLettered.size, 'read_committed', 2000, 180_000);
+  const outcomes = await consumeAll(kafka, config.topics.outcomes, expectedCommands - deadLettered.size, 'read_committed', 2000, 180_000, config.schemaRegistryUrl);
   const outcomeIds = await Promise.all(outcomes.map(async (o) => (await decodeOutcome(o.value, resolver)).commandId));
   const perCommand = new Map<string, number>();
   for (const id of outcomeIds) perCommand.set(id, (perCommand.get(id) ?? 0) + 1);
@@ -48,7 +48,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
 
   // Events: each eventId once; per order exactly the replayed sequence, in order.
   const expectedTotal = [...expectedEvents.values()].reduce((n, ids) => n + ids.length, 0);
-  const events = await consumeAll(kafka, config.topics.events, expectedTotal, 'read_committed', 2000, 180_000);
+  const events = await consumeAll(kafka, config.topics.events, expectedTotal, 'read_committed', 2000, 180_000, config.schemaRegistryUrl);
   events.sort((a, b) => a.partition - b.partition || Number(BigInt(a.offset) - BigInt(b.offset)));
   const seen = new Map<string, string[]>();
   for (const e of events) seen.set(e.key, [...(seen.get(e.key) ?? []), e.headers.ce_id!]);
