@@ -28,10 +28,9 @@ import { TransactionCommitter } from '../src/processor/committer.js';
 import { OrderStore } from '../src/processor/order-store.js';
 import { encodeCommandJson } from '../src/schemas/index.js';
 import { createKafka, createProducer, ensureTopics } from '../src/shared/kafka.js';
-import { outcomesCollection } from '../src/shared/outcomes-collection.js';
 import { command, createOrder } from '../test/support/commands.js';
 import { startProcessor } from '../test/support/processor-harness.js';
-import { processorRunConfig } from './processor-measure.js';
+import { handledCommands, processorRunConfig } from './processor-measure.js';
 import { stackEndpoints } from './stack-endpoints.js';
 
 const RATE = Number(process.env.BENCH_RATE ?? 100);
@@ -115,7 +114,7 @@ async function runVariant(variant: string) {
     const due = t0 + ((i + 1) * 1000) / RATE;
     if (due > performance.now()) await new Promise((r) => setTimeout(r, due - performance.now()));
   }
-  while ((await outcomesCollection(db).estimatedDocumentCount()) < total) await new Promise((r) => setTimeout(r, 100));
+  while ((await handledCommands(metrics)) < total) await new Promise((r) => setTimeout(r, 100));
   const seconds = (performance.now() - t0) / 1000;
   const latency = (await metrics.latency.get()).values;
   const sum = latency.find((v) => v.metricName === 'order_processor_latency_seconds_sum')?.value ?? NaN;

@@ -5,7 +5,7 @@
 import type { KafkaJS } from '@confluentinc/kafka-javascript';
 import { createKafka, ensureTopics } from '../src/shared/kafka.js';
 import { createMongoClient } from '../src/shared/mongo.js';
-import { outcomesCollection } from '../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../src/shared/command-outcomes.js';
 import os from 'node:os';
 import { EventWatch, percentiles, type Percentiles } from './event-watch.js';
 import { backlogGrowthPerSecond, holdsAt, keepsUp } from './hold-criterion.js';
@@ -369,7 +369,7 @@ export function stepRunner(o: StepRunnerOptions) {
       // The processor stores the outcome in the same transaction-ordered batch as the events; give the last write a moment.
       let outcomes = 0;
       for (let i = 0; i < 20; i++) {
-        outcomes = await outcomesCollection(mongo.db(s.env.MONGODB_DATABASE!)).countDocuments();
+        outcomes = await countOutcomes(mongo.db(s.env.MONGODB_DATABASE!));
         if (outcomes >= watch.accepted || !drained) break;
         await sleep(250);
       }

@@ -22,7 +22,8 @@ export interface DecideContext {
 
 export interface Accepted {
   kind: 'accepted';
-  events: OrderEvent[];
+  /** Exactly one: an order's history entry is the record of the command applied (commandTypeOf). */
+  events: [OrderEvent];
 }
 export type Decision = Accepted | Rejection;
 
@@ -127,7 +128,7 @@ function envelope(command: Command, state: OrderState, occurredAt: string, index
   };
 }
 
-const accepted = (...events: OrderEvent[]): Accepted => ({ kind: 'accepted', events });
+const accepted = (event: OrderEvent): Accepted => ({ kind: 'accepted', events: [event] });
 
 interface CheckedCreate {
   priced: { lines: OrderLine[]; total: Money };

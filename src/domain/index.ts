@@ -12,7 +12,7 @@ export {
   type OrderState,
   type TimelineEntry,
 } from './order.js';
-export { TRANSITIONS, SHIPPED_STATUSES, type Transition } from './transitions.js';
+export { TRANSITIONS, SHIPPED_STATUSES, commandTypeOf, type Transition } from './transitions.js';
 export { REJECTION_CODES, reject, rejectFields, type RejectedField, type Rejection, type RejectionCode } from './rejections.js';
 export {
   CURRENCY_DECIMALS,

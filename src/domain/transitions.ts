@@ -1,6 +1,6 @@
 // docs/design.md §2 transition table as data: decide() enforces it, tests enumerate it.
 import type { CommandType } from '../schemas/commands.js';
-import type { EventType } from '../schemas/events.js';
+import type { EventType, OrderEvent } from '../schemas/events.js';
 import type { OrderStatus } from '../schemas/fields.js';
 
 export interface Transition {
@@ -26,6 +26,21 @@ export const TRANSITIONS: Readonly<Record<CommandType, Transition>> = {
     events: ['OrderCancelled'],
   },
 };
+
+/** Per event type, the one command that makes it; OrderCancelled is CancelOrder's unless commandTypeOf says otherwise. */
+const COMMAND_OF_EVENT = new Map<EventType, CommandType>(
+  (Object.entries(TRANSITIONS) as [CommandType, Transition][]).flatMap(([type, t]) => t.events.filter((e) => !(type === 'ValidateOrder' && e === 'OrderCancelled')).map((e) => [e, type] as const)),
+);
+
+/**
+ * The command an event answers. Every accepted command makes exactly one event (decide),
+ * so the history entry of an event is the record of its command having been applied.
+ * A cancellation that names the failed validation rule is ValidateOrder's.
+ */
+export function commandTypeOf(event: Pick<OrderEvent, 'type'> & { failedRule?: string }): CommandType {
+  if (event.type === 'OrderCancelled' && event.failedRule !== undefined) return 'ValidateOrder';
+  return COMMAND_OF_EVENT.get(event.type)!;
+}
 
 /** Statuses in which the order can no longer be changed by ModifyOrder/CancelOrder. */
 export const SHIPPED_STATUSES: readonly OrderStatus[] = ['shipped', 'completed'];

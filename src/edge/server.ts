@@ -14,7 +14,7 @@ import type { Expiry } from '../shared/expiry.js';
 import { ensureIdempotencyIndexes } from '../shared/idempotency-collection.js';
 import type { Kafka } from '../shared/kafka.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { findOutcome } from '../shared/outcomes-collection.js';
+import { findOutcome } from '../shared/command-outcomes.js';
 import { tracingEnabled } from '../shared/tracing.js';
 import { authHook, createAuthenticator, documentRouteSecurity, openApiSecurity } from './auth.js';
 import { createCommandSender, type CommandSender } from './command-sender.js';

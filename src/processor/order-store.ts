@@ -2,7 +2,8 @@
 // orders, one bulk write of their new documents (each an atomic single-document write,
 // conditional on the revision it was read at), one insert of their history entries
 // (after the documents: a writer whose write was refused records nothing), one insert
-// of the outcomes, one `$in` read of the stored outcomes of the batch's commandIds.
+// of the rejections' outcomes (an applied command's outcome is its history entry), and
+// before, one `$in` read of each for the batch's commandIds (command-outcomes.ts).
 // No multi-document transactions
 // (FerretDB has none). Our FerretDB build is patched to behave like MongoDB here
 // (stack/ferretdb/patches.mjs: atomic conditional writes, no bulk-update hang, `_id`
@@ -12,7 +13,8 @@ import { recordHistory } from '../shared/history-collection.js';
 import { recordCommandDeadLetters, type CommandDeadLetter } from '../shared/command-dead-letters-collection.js';
 import { DUPLICATE_KEY, insertOnce } from '../shared/mongo.js';
 import { ordersCollection, type OrderDocument } from '../shared/orders-collection.js';
-import { fromOutcomeDocument, outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
+import { findOutcomes } from '../shared/command-outcomes.js';
+import { outcomeKey, outcomesCollection, toOutcomeDocument } from '../shared/outcomes-collection.js';
 import type { CommandOutcome, OrderEvent } from '../schemas/index.js';
 import type { OrderWrite } from './apply-batch.js';
 
@@ -34,11 +36,8 @@ export class OrderStore {
   }
 
   /** Stored outcomes of these commandIds, by outcomeKey: the processor's idempotency records. */
-  async loadOutcomes(commandIds: string[]): Promise<Map<string, CommandOutcome>> {
-    const keys = [...new Set(commandIds.map(outcomeKey))];
-    if (keys.length === 0) return new Map();
-    const docs = await outcomesCollection(this.db).find({ _id: { $in: keys } }).toArray();
-    return new Map(docs.map((d) => [d._id, fromOutcomeDocument(d)]));
+  loadOutcomes(commandIds: string[]): Promise<Map<string, CommandOutcome>> {
+    return findOutcomes(this.db, commandIds);
   }
 
   /**
@@ -65,10 +64,13 @@ export class OrderStore {
     if (done !== writes.length) throw new ConcurrentWriteError(`${writes.length - done} of ${writes.length} conditional writes matched no document`);
   }
 
-  /** Inserted once: the first outcome of a commandId is the one that stays. */
+  /**
+   * The rejections' outcomes, inserted once: the first outcome of a commandId is the one
+   * that stays. An applied command's outcome is its history entry (recordHistory).
+   */
   async recordOutcomes(outcomes: CommandOutcome[], at: Date): Promise<void> {
     // One record per commandId even if a batch holds the same command twice.
-    const unique = [...new Map(outcomes.map((o) => [outcomeKey(o.commandId), o])).values()];
+    const unique = [...new Map(outcomes.filter((o) => o.status !== 'applied').map((o) => [outcomeKey(o.commandId), o])).values()];
     await insertOnce(outcomesCollection(this.db), unique.map((o) => toOutcomeDocument(o, at)));
   }
 

@@ -18,6 +18,7 @@ import { ensureTopics, topicIdOf, type Consumer, type Kafka } from '../shared/ka
 import type { Logger } from '../shared/logger.js';
 import { ensureOrderIndexes } from '../shared/orders-collection.js';
 import { ensureOutcomeIndexes } from '../shared/outcomes-collection.js';
+import { ensureHistoryIndexes } from '../shared/history-collection.js';
 import type { Registry } from '../shared/registry.js';
 import { BatchPipeline, type Batch } from './batch-pipeline.js';
 import { BatchRunner, type OwnedBatch } from './batch-runner.js';
@@ -182,6 +183,7 @@ export class CommandProcessor {
       this.degraded = await eventsLogWarnings(admin, t.events, this.deps.options.eventsRetentionMs);
       for (const warning of this.degraded) logger.warn({ topic: t.events }, warning);
       await ensureOrderIndexes(db);
+      await ensureHistoryIndexes(db);
       for (const e of this.expiries) e.stop();
       const retention = this.deps.options.outcomeRetentionSeconds;
       this.expiries = [await ensureOutcomeIndexes(db, logger, retention), await ensureCommandDeadLetterIndexes(db, logger, retention)];

@@ -1,7 +1,9 @@
-// The `command_outcomes` collection: what became of each command, by commandId. It is
-// the idempotency record of the processor (a commandId found here is applied once, for
-// as long as its outcome is kept) and the answer of `GET /api/v1/commands/{commandId}`.
-// Written by the processor before the command's Kafka transaction, read by the edge.
+// The `command_outcomes` collection: what became of each rejected command, by commandId
+// (an applied one's outcome is its history entry: history-collection.ts; entries here
+// from before 0.3 hold applied ones too). With the history it is the idempotency record
+// of the processor and the answer of `GET /api/v1/commands/{commandId}`
+// (command-outcomes.ts). Written by the processor before the command's Kafka
+// transaction, read by the edge.
 import type { Collection, Db } from 'mongodb';
 import type { Logger } from 'pino';
 import type { CommandOutcome } from '../schemas/index.js';
@@ -32,16 +34,11 @@ export const fromOutcomeDocument = ({ _id, commandId, recordedAt: _at, ...rest }
 
 /**
  * Outcomes are deleted `retentionSeconds` after they were recorded (OUTCOME_RETENTION_SECONDS):
- * for that long a resent commandId gets its first outcome and changes nothing.
+ * for that long a resent commandId that was rejected gets its first outcome and changes
+ * nothing (one that was applied, for as long as its history entry is kept).
  */
 export async function ensureOutcomeIndexes(db: Db, log: Pick<Logger, 'warn' | 'info'>, retentionSeconds: number): Promise<Expiry> {
   const outcomes = outcomesCollection(db);
   await ensureIndexes(outcomes, [{ key: { orderId: 1 }, name: 'orderId' }]);
   return ensureExpiry(outcomes, 'recordedAt', retentionSeconds, log, 'command outcomes');
-}
-
-/** What became of a command, if the processor recorded it yet (GET /api/v1/commands/{id}). */
-export async function findOutcome(db: Db, commandId: string): Promise<CommandOutcome | undefined> {
-  const doc = await outcomesCollection(db).findOne({ _id: outcomeKey(commandId) });
-  return doc ? fromOutcomeDocument(doc) : undefined;
 }

@@ -9,7 +9,8 @@
 // - pending: empty. Only committed events are in the log; a command whose transaction did
 //   not commit is at or above the committed offset and is decided afresh on the rebuilt
 //   state (its events were never published).
-// - outcomes: from the outcomes topic, those recorded within OUTCOME_RETENTION_SECONDS
+// - outcomes: an applied command's is its history entry, rebuilt from its event; a
+//   rejection's from the outcomes topic, if recorded within OUTCOME_RETENTION_SECONDS
 //   (and still within the topic's retention): a resubmitted commandId gets its first
 //   outcome again instead of being applied twice.
 // - dead-letter notes (GET /commands/{id} says dead_lettered): from the DLQ topic, for
@@ -92,8 +93,9 @@ abstract class WindowedRestorer {
 }
 
 /**
- * Outcome records as the processor stored them: recorded at the record's timestamp (so
- * they expire when the originals would have), the first one of a commandId kept.
+ * Rejections' outcome records as the processor stored them: recorded at the record's
+ * timestamp (so they expire when the originals would have), the first one of a commandId
+ * kept. Applied outcomes are skipped: their history entries are them.
  */
 export class OutcomeRestorer extends WindowedRestorer {
   private readonly seen = new Set<string>();
@@ -101,7 +103,6 @@ export class OutcomeRestorer extends WindowedRestorer {
   async add(records: TopicRecord[]): Promise<void> {
     const docs: OutcomeDocument[] = [];
     for (const r of records) {
-      if (!this.within(r)) continue;
       let outcome;
       try {
         outcome = await decodeOutcome(r.value, this.resolver);
@@ -111,6 +112,7 @@ export class OutcomeRestorer extends WindowedRestorer {
       const key = outcomeKey(outcome.commandId);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
+      if (outcome.status === 'applied' || !this.within(r)) continue;
       docs.push(toOutcomeDocument(outcome, new Date(r.timestamp)));
     }
     for (let i = 0; i < docs.length; i += WRITE_CHUNK) await insertOnce(outcomesCollection(this.db), docs.slice(i, i + WRITE_CHUNK));

@@ -13,6 +13,7 @@ import { Failpoints } from '../shared/failpoints.js';
 import { createKafka, createTopicReader, type Admin } from '../shared/kafka.js';
 import { createMongoClient } from '../shared/mongo.js';
 import { ensureOrderIndexes } from '../shared/orders-collection.js';
+import { ensureHistoryIndexes } from '../shared/history-collection.js';
 import { schemaResolver } from '../shared/registry.js';
 import { decodeEventRecord, foldEvent, recordPosition } from './event-fold.js';
 import { DeadLetterNoteRestorer, GroupRunningError, OutcomeRestorer, positionsAt, resumePointOf, samePoint } from './rebuild-resume.js';
@@ -132,6 +133,7 @@ export async function rebuild(config: Config, opts: RebuildOptions, io: RebuildI
       checkpoint.phase = 'done';
     }
     await ensureOrderIndexes(db);
+    await ensureHistoryIndexes(db);
     checkpoint.finishedAt = new Date();
     await writeCheckpoint(db, checkpoint);
     const seconds = (Date.now() - started) / 1000;
@@ -298,7 +300,7 @@ export async function runRebuildCli(argv: string[], io: RebuildCliIo = {}): Prom
     if (s.alreadyApplied > 0) out(`${fmt(s.alreadyApplied)} events were already applied (read again after a resume, or published twice: run verify)`);
     if (s.resume) {
       const committed = Object.entries(s.resume.committed).map(([p, o]) => `${p}:${o}`).join(' ') || 'none';
-      out(`processor state: positions at group ${config.processor.groupId}'s committed offsets (${committed}); ${fmt(s.outcomesRestored)} outcomes restored from ${config.topics.outcomes}, ${fmt(s.outcomesExpired)} older than OUTCOME_RETENTION_SECONDS left out; ${fmt(s.deadLetterNotesRestored)} dead-letter notes from ${config.topics.deadLetters}`);
+      out(`processor state: positions at group ${config.processor.groupId}'s committed offsets (${committed}); ${fmt(s.outcomesRestored)} rejections' outcomes restored from ${config.topics.outcomes}, ${fmt(s.outcomesExpired)} older than OUTCOME_RETENTION_SECONDS left out (applied commands' outcomes are their history entries); ${fmt(s.deadLetterNotesRestored)} dead-letter notes from ${config.topics.deadLetters}`);
     } else out('read model: no processor state (positions, outcomes) written');
     return 0;
   } catch (e) {

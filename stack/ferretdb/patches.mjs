@@ -37,8 +37,10 @@ const idPushdown = '_id $in and _id next to other fields use the _id index inste
 // sorts them all in Go: a list page of 20 orders out of 20,000 took seconds. Non-unique
 // indexes now store SQL values, and a find whose string equalities and sort are an
 // index's key reads through it in order and stops at the limit, while the index is known
-// to order its documents as MongoDB would (the rest is in
-// _add/internal/backends/sqlite/ordered_index.go). test/regressions/ferretdb-index-order.int.test.ts
+// to order its documents as MongoDB would; a range or a `$in` of strings on the first
+// sort key narrows that read (the processor's batch lookup of applied commands by
+// commandKey). The rest is in _add/internal/backends/sqlite/ordered_index.go.
+// test/regressions/ferretdb-index-order.int.test.ts
 const indexOrder = 'a find whose equalities and sort are an index key reads through that index in order, exactly as MongoDB orders';
 
 /** New files: _add/<path> is copied to vendor/github.com/FerretDB/FerretDB/<path>, which must not exist. */

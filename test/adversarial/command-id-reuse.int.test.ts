@@ -12,7 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeOutcome, encodeCommandJson, type Command } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { createOrder, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -44,7 +44,7 @@ describe('one commandId for two orders', () => {
     await send(pairs.flatMap(({ a, b }) => [{ command: a, partition: 1 }, { command: b, partition: 2 }]));
 
     const firsts = [];
-    for (const { a } of pairs) firsts.push(await waitFor(() => outcomesCollection(p!.db).findOne({ _id: a.commandId }), 60_000, 'the outcome of a reused commandId'));
+    for (const { a } of pairs) firsts.push(await waitFor(() => findOutcome(p!.db, a.commandId), 60_000, 'the outcome of a reused commandId'));
     await send(pairs.map(({ c }) => ({ command: c, partition: 0 }))); // a later group
     await new Promise((r) => setTimeout(r, 4_000));
     await producer.disconnect();

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DLQ_HEADERS } from '../../src/processor/messages.js';
 import { encodeCommandJson } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { createOrder, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
@@ -42,7 +42,7 @@ describe('records from producers that compress, with repeated header names', () 
       });
       await producer.disconnect();
 
-      for (const c of creates) expect((await waitFor(() => outcomesCollection(p.db).findOne({ _id: c.commandId }), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
+      for (const c of creates) expect((await waitFor(() => findOutcome(p.db, c.commandId), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
       const letters = await consumeAll(p.kafka, env.TOPIC_DLQ!, 1, 'read_committed', 1000);
       const letter = letters.find((l) => l.key === poisonKey);
       expect(letter, 'the poison record is dead-lettered').toBeDefined();

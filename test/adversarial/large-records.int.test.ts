@@ -13,7 +13,7 @@ import { DLQ_HEADERS } from '../../src/processor/messages.js';
 import { encodeCommandJson, type Command } from '../../src/schemas/index.js';
 import { createProducer, type Producer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
@@ -47,7 +47,7 @@ describe('a command record of about 1,000,000 bytes, value and headers', () => {
     const after = Array.from({ length: 5 }, () => createOrder(uniqueName('ORD')));
     await h.producer.send({ topic: env.TOPIC_COMMANDS!, messages: after.map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
 
-    for (const c of after) expect((await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: c.commandId }), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
+    for (const c of after) expect((await waitFor(() => findOutcome(h.p.db, c.commandId), 60_000, `outcome of ${c.orderId}`)).status).toBe('applied');
     const [letter] = await consumeAll(h.p.kafka, env.TOPIC_DLQ!, 1, 'read_committed', 1000);
     expect(letter!.key).toBe(bigKey);
     expect(letter!.value.length).toBe(0);
@@ -75,11 +75,11 @@ describe('a command whose event would be larger than PROCESSOR_MAX_RECORD_BYTES'
     const small = createOrder(uniqueName('ORD'));
     await send(big);
     await send(small);
-    const outcome = await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: big.commandId }), 60_000, 'outcome of the big create');
+    const outcome = await waitFor(() => findOutcome(h.p.db, big.commandId), 60_000, 'outcome of the big create');
     expect(outcome).toMatchObject({ status: 'rejected', code: 'RECORD_TOO_LARGE' });
     expect(outcome.reason).toMatch(/more than the 10000 bytes/);
     expect(await ordersCollection(h.p.db).findOne({ _id: orderId })).toBeNull();
-    expect((await waitFor(() => outcomesCollection(h.p.db).findOne({ _id: small.commandId }), 60_000, 'outcome of the small create')).status).toBe('applied');
+    expect((await waitFor(() => findOutcome(h.p.db, small.commandId), 60_000, 'outcome of the small create')).status).toBe('applied');
     expect(await consumeAll(h.p.kafka, env.TOPIC_DLQ!, 0, 'read_committed', 1000)).toEqual([]);
   }, 120_000);
 });

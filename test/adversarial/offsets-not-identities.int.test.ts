@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { decodeEvent, encodeCommandJson, type Command } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -26,7 +26,7 @@ async function send(p: RunningProcessor, commands: Command[]): Promise<void> {
   await producer.disconnect();
 }
 
-const outcomeOf = (p: RunningProcessor, c: Command) => waitFor(() => outcomesCollection(p.db).findOne({ _id: c.commandId }), 60_000, `outcome of ${c.type} ${c.orderId}`);
+const outcomeOf = (p: RunningProcessor, c: Command) => waitFor(() => findOutcome(p.db, c.commandId), 60_000, `outcome of ${c.type} ${c.orderId}`);
 
 describe('offsets are positions, not identities', () => {
   let p: RunningProcessor | undefined;

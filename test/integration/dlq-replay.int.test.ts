@@ -15,7 +15,7 @@ import { DLQ_HEADERS } from '../../src/processor/messages.js';
 import { COMMAND_CONTRACTS, frame, toAvroValue, type AvroSchema } from '../../src/schemas/index.js';
 import { createProducer, type Producer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { REPLAYED_FROM_HEADER } from '../../src/tools/dlq-selection.js';
 import { runDlqCli } from '../../src/tools/dlq.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
@@ -67,7 +67,7 @@ describe('dlq list / replay with the real processor', () => {
     expect(r.code, r.errors.join('\n')).toBe(0);
     return r.lines.map((l) => JSON.parse(l) as Listed);
   };
-  const outcomeOf = (commandId: string) => waitFor(() => outcomesCollection(p.db).findOne({ _id: commandId }), 60_000, `outcome of ${commandId}`);
+  const outcomeOf = (commandId: string) => waitFor(() => findOutcome(p.db, commandId), 60_000, `outcome of ${commandId}`);
   const recordsOnCommands = async () => {
     const admin = p.kafka.admin();
     await admin.connect();

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { runCli } from '../support/cli-process.js';
 import { waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -55,7 +55,7 @@ describe('docs: talking to Kafka directly', () => {
       const commandId = new RegExp(`CreateOrder (\\S+) for ${orderId} written to ${env.TOPIC_COMMANDS}`).exec(produced.out)?.[1];
       expect(commandId, produced.out).toBeDefined();
 
-      const outcome = await waitFor(() => outcomesCollection(processor.db).findOne({ _id: commandId! }), 60_000, `outcome of ${commandId}`);
+      const outcome = await waitFor(() => findOutcome(processor.db, commandId!), 60_000, `outcome of ${commandId}`);
       expect(outcome).toMatchObject({ orderId, commandType: 'CreateOrder', status: 'applied', version: 1 });
       const order = await ordersCollection(processor.db).findOne({ _id: orderId });
       expect(order?.order).toMatchObject({ status: 'received', customerId: 'CUST-001', totalAmount: { amountMinor: 5998, currency: 'USD' } });

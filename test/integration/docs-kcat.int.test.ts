@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeOutcome } from '../../src/schemas/index.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -53,7 +53,7 @@ describe(`${PAGE}: producing a command straight to Kafka with kcat`, () => {
       });
       expect(run.status, `kcat-create-order.sh failed:\n${run.stderr}`).toBe(0);
 
-      const outcome = await waitFor(() => outcomesCollection(processor.db).findOne({ _id: commandId }), 60_000, `outcome of ${commandId}`);
+      const outcome = await waitFor(() => findOutcome(processor.db, commandId), 60_000, `outcome of ${commandId}`);
       expect(outcome).toMatchObject({ orderId, commandType: 'CreateOrder', status: 'applied', version: 1, correlationId: commandId });
       const order = await ordersCollection(processor.db).findOne({ _id: orderId });
       expect(order?.order).toMatchObject({ status: 'received', customerId: 'CUST-001', totalAmount: { amountMinor: 5998, currency: 'USD' } });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvent, encodeCommandJson, type Command } from '../../src/schemas/index.js';
 import { createProducer, type Producer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { command, createOrder, seedCreateBody, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -21,7 +21,7 @@ describe('processor: creates assumed new are checked', () => {
   let producer: Producer;
 
   const send = (...cs: Command[]) => producer.send({ topic: p.config.topics.commands, messages: cs.map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
-  const outcomeOf = (commandId: string) => waitFor(() => outcomesCollection(p.db).findOne({ _id: commandId }), 60_000, `outcome of ${commandId}`);
+  const outcomeOf = (commandId: string) => waitFor(() => findOutcome(p.db, commandId), 60_000, `outcome of ${commandId}`);
 
   beforeAll(async () => {
     // The order exists before the replica under test starts: its cache does not hold it.

@@ -6,6 +6,8 @@ import { DLQ_HEADERS } from '../../src/processor/messages.js';
 import { AvroEncoder, decodeEvent, decodeOutcome, encodeCommandAvro, encodeCommandJson, frame, type Command } from '../../src/schemas/index.js';
 import { createProducer, type Producer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
+import { historyCollection } from '../../src/shared/history-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { createRegistry, schemaRegistrar, schemaResolver } from '../../src/shared/registry.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
@@ -30,7 +32,7 @@ describe('processor: commands to state, events and outcomes', () => {
   });
 
   const sendJson = (c: Command) => producer.send({ topic: p.config.topics.commands, messages: [{ key: c.orderId, value: encodeCommandJson(c) }] });
-  const outcomeOf = (commandId: string) => waitFor(() => outcomesCollection(p.db).findOne({ _id: commandId }), 60_000, `outcome of ${commandId}`);
+  const outcomeOf = (commandId: string) => waitFor(() => findOutcome(p.db, commandId), 60_000, `outcome of ${commandId}`);
 
   it('applies JSON and Avro commands in order and publishes registry-decodable events with CloudEvents headers', async () => {
     const orderId = uniqueName('ORD');
@@ -64,6 +66,41 @@ describe('processor: commands to state, events and outcomes', () => {
     ]);
   });
 
+  // Issue 25: an applied command wrote three documents (order, history entry, outcome);
+  // its outcome is now its history entry, found by commandKey. Pins that nothing else
+  // is stored for it, that the outcome read back is the one published, and that a
+  // resubmitted commandId (any spelling) is still answered from it.
+  it('stores an applied command as its order and one history entry; only a rejection gets an outcome record', async () => {
+    const orderId = uniqueName('ORD');
+    const create = createOrder(orderId);
+    const validate = command('ValidateOrder', orderId);
+    const orphan = command('StartPicking', uniqueName('ORD-missing'));
+    await sendJson(create);
+    await sendJson(validate);
+    await sendJson(orphan);
+    await outcomeOf(orphan.commandId);
+    const resent = { ...validate, commandId: validate.commandId.toUpperCase() };
+    await sendJson(resent);
+    const marker = command('StartPicking', uniqueName('ORD-missing'));
+    await sendJson(marker);
+    await outcomeOf(marker.commandId);
+
+    const stored = await outcomesCollection(p.db).find({ _id: { $in: [create, validate, orphan].map((c) => c.commandId) } }).toArray();
+    expect(stored.map((d) => d._id)).toEqual([orphan.commandId]);
+    const entries = await historyCollection(p.db).find({ orderId }).sort({ version: 1 }).toArray();
+    expect(entries.map((e) => [e.version, e.commandKey, e.commandType])).toEqual([
+      [1, create.commandId.toLowerCase(), 'CreateOrder'],
+      [2, validate.commandId.toLowerCase(), 'ValidateOrder'],
+    ]);
+
+    const published = (await consumeAll(p.kafka, p.config.topics.outcomes, 3, 'read_committed', 1000)).filter((s) => s.key === orderId);
+    const [createOutcome, validateOutcome, resentOutcome] = await Promise.all(published.map((o) => decodeOutcome(o.value, resolver)));
+    expect(await findOutcome(p.db, create.commandId)).toEqual(createOutcome);
+    expect(await findOutcome(p.db, validate.commandId)).toEqual(validateOutcome);
+    expect(resentOutcome).toEqual(validateOutcome);
+    expect((await ordersCollection(p.db).findOne({ _id: orderId }))?.version).toBe(2);
+  });
+
   it('rejects a command for an unknown order and a second CreateOrder, without dead-lettering', async () => {
     const orderId = uniqueName('ORD');
     const orphan = command('StartPicking', uniqueName('ORD-missing'));
@@ -74,7 +111,7 @@ describe('processor: commands to state, events and outcomes', () => {
     await sendJson(again);
     expect(await outcomeOf(orphan.commandId)).toMatchObject({ status: 'rejected', code: 'ORDER_NOT_FOUND', version: 0 });
     expect(await outcomeOf(again.commandId)).toMatchObject({ status: 'rejected', code: 'ORDER_ALREADY_EXISTS', version: 1 });
-    expect(await outcomesCollection(p.db).findOne({ _id: create.commandId })).toMatchObject({ status: 'applied' });
+    expect(await findOutcome(p.db, create.commandId)).toMatchObject({ status: 'applied' });
     expect(await ordersCollection(p.db).countDocuments({ _id: orphan.orderId })).toBe(0);
   });
 

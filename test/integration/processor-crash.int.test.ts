@@ -7,7 +7,7 @@ import { encodeCommandJson } from '../../src/schemas/index.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka, createProducer, ensureTopics } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { hotOrder } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
@@ -78,7 +78,7 @@ describe('G2/G3: exactly-once effects across SIGKILL', () => {
     })();
 
     const db = mongo.db(config.mongodbDatabase);
-    const applied = () => outcomesCollection(db).countDocuments();
+    const applied = () => countOutcomes(db);
     for (let k = 0; k < KILLS; k++) {
       const current = (replica = await startReplica(replicaEnv));
       // Kill at a random moment once the replica has done some work.

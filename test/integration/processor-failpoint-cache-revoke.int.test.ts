@@ -22,7 +22,7 @@ import { encodeCommandJson, type Command, type HttpBody } from '../../src/schema
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka, createProducer } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import { findOutcome } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic } from '../support/command-feed.js';
 import { command, createOrder, waitFor } from '../support/commands.js';

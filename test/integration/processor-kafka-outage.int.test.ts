@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { schemaResolver } from '../../src/shared/registry.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { pidListeningOn } from '../support/listening-process.js';
@@ -55,7 +55,7 @@ describe('G4: the broker stops answering mid-stream', () => {
     const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
     const half = commands.length / 2;
     const db = mongo.db(config.mongodbDatabase);
-    const applied = () => outcomesCollection(db).countDocuments();
+    const applied = () => countOutcomes(db);
 
     const supervising = supervise();
     await produceCommands(kafka, config.topics.commands, commands.slice(0, half), 100);

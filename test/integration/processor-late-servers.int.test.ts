@@ -8,7 +8,7 @@ import { encodeCommandJson } from '../../src/schemas/index.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka, createProducer } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { createOrder, waitFor } from '../support/commands.js';
 import { freePort } from '../support/ports.js';
 import { isolatedEnv } from '../support/processor-harness.js';
@@ -54,7 +54,7 @@ describe('processor started before Kafka is reachable', () => {
     await producer.send({ topic: config.topics.commands, messages: [{ key: create.orderId, value: encodeCommandJson(create) }] });
     await producer.disconnect();
     const outcome = await waitFor(
-      () => outcomesCollection(mongo.db(config.mongodbDatabase)).findOne({ _id: create.commandId }),
+      () => findOutcome(mongo.db(config.mongodbDatabase), create.commandId),
       60_000,
       'outcome of the command sent after the late start',
     );

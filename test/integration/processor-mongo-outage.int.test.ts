@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ferretdbBinary } from '../../stack/provision.mjs';
 import { encodeCommandJson } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { freePort } from '../support/ports.js';
@@ -56,7 +56,7 @@ describe('G4: MongoDB outage', () => {
     await producer.connect();
     const send = (orders: ReturnType<typeof lifecycle>[]) =>
       producer.send({ topic: p!.config.topics.commands, messages: [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!)).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
-    const outcomes = () => outcomesCollection(p!.db).countDocuments();
+    const outcomes = () => countOutcomes(p!.db);
 
     const before = Array.from({ length: 40 }, (_, i) => lifecycle(`ORD-outage-a${i}`));
     await send(before);

@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { decodeEvent, decodeOutcome, encodeCommandJson, type Command, type HttpBody } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -32,7 +32,7 @@ describe('an order whose commands arrive on several partitions', () => {
     const send = (commands: Array<[Command, number]>) =>
       producer.send({ topic: p!.config.topics.commands, messages: commands.map(([c, partition]) => ({ key: c.orderId, value: encodeCommandJson(c), partition })) });
     await send([[createOrder(orderId), 0]]);
-    await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === 1, 60_000, 'the create applied');
+    await waitFor(async () => (await countOutcomes(p!.db)) === 1, 60_000, 'the create applied');
 
     // A backlog on every partition while no processor runs. The next processor's first
     // group holds partition 0's batch and pauses before planning (failpoint), so the
@@ -43,7 +43,7 @@ describe('an order whose commands arrive on several partitions', () => {
     await producer.disconnect();
     p = await startProcessor({ ...env, ORDER_SERVICE_FAILPOINTS: `plan=sleep:2000@${modifications[0]![0].commandId}*1` });
     const total = 1 + modifications.length;
-    await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === total, 60_000, 'every command has an outcome');
+    await waitFor(async () => (await countOutcomes(p!.db)) === total, 60_000, 'every command has an outcome');
 
     const outcomes = await consumeAll(p.kafka, p.config.topics.outcomes, total, 'read_committed', 2000);
     const outcomeIds = await Promise.all(outcomes.map(async (o) => (await decodeOutcome(o.value, resolver)).commandId));

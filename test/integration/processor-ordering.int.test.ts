@@ -7,7 +7,7 @@ import { createProducer } from '../../src/shared/kafka.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
 describe('G1: per-order order across partitions', () => {
@@ -28,7 +28,7 @@ describe('G1: per-order order across partitions', () => {
       await producer.send({ topic: p.config.topics.commands, messages: commands.slice(i, i + 500).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
     }
     await producer.disconnect();
-    await waitFor(async () => (await outcomesCollection(p.db).countDocuments()) >= commands.length, 180_000, 'all outcomes');
+    await waitFor(async () => (await countOutcomes(p.db)) >= commands.length, 180_000, 'all outcomes');
     await verifyExactlyOnce(p.kafka, p.db, p.config, schemaResolver(env.SCHEMA_REGISTRY_URL!), commands.length);
   }, 400_000);
 });

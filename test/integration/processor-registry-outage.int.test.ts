@@ -10,7 +10,7 @@ import { apicurioApp } from '../../stack/provision.mjs';
 import { findJava } from '../../stack/system.mjs';
 import { AvroEncoder, encodeCommandAvro, encodeCommandJson } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { createRegistry, schemaRegistrar, schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { freePort } from '../support/ports.js';
@@ -41,7 +41,7 @@ describe('G4: schema registry outage', () => {
     const producer = createProducer(p.kafka);
     await producer.connect();
     const topic = p.config.topics.commands;
-    const outcomes = () => outcomesCollection(p!.db).countDocuments();
+    const outcomes = () => countOutcomes(p!.db);
     const interleave = (orders: ReturnType<typeof lifecycle>[]) => [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
 
     // Warm-up with JSON commands: event and outcome subjects get registered.

@@ -4,7 +4,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeCommandJson } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
@@ -24,7 +24,7 @@ describe('replicas 1 → 3 → 1 during a stream', () => {
     const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
     const producer = createProducer(first.kafka);
     await producer.connect();
-    const applied = () => outcomesCollection(first.db).countDocuments();
+    const applied = () => countOutcomes(first.db);
     // A steady stream of about 100 commands/s, so every phase below sees records arrive
     // while partitions move (a fast processor would otherwise finish a burst before the
     // new replicas get any partition).

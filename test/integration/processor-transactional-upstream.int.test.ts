@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { findOutcome } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { ensureCommandsTopic, produceTransactions, type CommandTransaction } from '../support/command-feed.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';

@@ -10,7 +10,7 @@ import type { HttpBody } from '../../src/schemas/index.js';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
@@ -29,7 +29,7 @@ describe('a frozen replica that resumes after losing its partition', () => {
   const kafka = createKafka({ brokers: config.kafkaBrokers, clientId: 'zombie-test' });
   const mongo = createMongoClient(config.mongodbUri);
   const db = mongo.db(config.mongodbDatabase);
-  const outcomes = () => outcomesCollection(db).countDocuments();
+  const outcomes = () => countOutcomes(db);
   const replicas: ReplicaProcess[] = [];
 
   afterAll(async () => {

@@ -13,6 +13,7 @@ import { findCommandDeadLetter } from '../../src/shared/command-dead-letters-col
 import { createMongoClient } from '../../src/shared/mongo.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { CHECKPOINT_COLLECTION } from '../../src/tools/rebuild-target.js';
 import { readTopic } from '../../src/tools/topic-reader.js';
@@ -53,7 +54,7 @@ async function startReplica(env: Record<string, string>): Promise<ReplicaProcess
 /** Sends `commands` while a replica runs, SIGKILLs it once some are applied, and lets a new one finish them. */
 async function applyWithAKill(env: Record<string, string>, db: Db, commands: Command[], topic: string, total: number): Promise<void> {
   const kafka = createKafka({ brokers: env.KAFKA_BROKERS!.split(','), clientId: 'rebuild-test-feed' });
-  const applied = () => outcomesCollection(db).countDocuments();
+  const applied = () => countOutcomes(db);
   const before = await applied();
   const first = await startReplica(env);
   const feeding = produceCommands(kafka, topic, commands, 200);
@@ -166,7 +167,7 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     expect(resumed.output()).toMatch(/resumed: [\d,]+ events this run/);
     expect(resumed.output()).toMatch(/events\/s, ETA/);
     // Outcomes are back (within their retention): a resent commandId gets its first outcome.
-    expect(await outcomesCollection(db).countDocuments()).toBe(firstTraffic.length);
+    expect(await countOutcomes(db)).toBe(firstTraffic.length);
     expect(await findCommandDeadLetter(db, poison.commandId)).toMatchObject({ code: 'KEY_MISMATCH', orderId: 'ORD-a-1' });
 
     // A second run refuses a database that holds orders.
@@ -207,14 +208,15 @@ describe('issue 24: rebuild the database from the event log, verify it, resume e
     await runReplicaUntilCaughtUp(env, kafka, config);
     expect(await committedEvents(config)).toBe(eventsEnd);
 
-    // Lost again, rebuilt with no outcome left to restore (all older than the retention),
-    // then the group's offsets reset: every command comes again and is recognised by the
-    // positions the rebuild derived — dead-lettered ALREADY_APPLIED, no event published.
+    // Lost again, rebuilt with no rejection's outcome left to restore (all older than the
+    // retention), then the group's offsets reset: every command comes again and is
+    // recognised by the positions the rebuild derived — an applied one answered from its
+    // history entry, a rejected one dead-lettered ALREADY_APPLIED — no event published.
     await db.dropDatabase();
     const short = { ...env, OUTCOME_RETENTION_SECONDS: '1', IDEMPOTENCY_RETENTION_SECONDS: '1' };
     const bare = tool(short, ['rebuild', '--quiet']);
     expect((await bare.exited).code, bare.output()).toBe(0);
-    expect(bare.output()).toMatch(/ 0 outcomes restored .*, [1-9][\d,]* older than OUTCOME_RETENTION_SECONDS/);
+    expect(bare.output()).toMatch(/ 0 rejections' outcomes restored .*, [1-9][\d,]* older than OUTCOME_RETENTION_SECONDS/);
     await resetGroupOffsets(config);
     await runReplicaUntilCaughtUp(env, kafka, config);
     expect(await committedEvents(config)).toBe(eventsEnd);

@@ -147,6 +147,20 @@ describe('FerretDB reads a find through the index that serves its equalities and
     expect((explain.queryPlanner.Plan as string[]).join('\n')).toMatch(/USING INDEX records\w+_at \(<expr><\?\)/);
   });
 
+  it('narrows a find by a $in of strings on the first sort key to those keys (the lookup of applied commands by commandKey)', async () => {
+    const entries = ferret.client.db('regr').collection<{ _id: string; commandKey?: unknown }>(`history${++collections}`);
+    await entries.createIndex({ commandKey: 1 }, { name: 'commandKey' });
+    const keys = Array.from({ length: 500 }, (_, i) => `cmd-${String(i).padStart(3, '0')}`);
+    await entries.insertMany([...keys.map((k, i) => ({ _id: `ORD-${i}/1`, commandKey: k })), { _id: 'ORD-x/1', commandKey: 42 }, { _id: 'ORD-y/1' }]);
+    const wanted = ['cmd-007', 'cmd-321', 'cmd-999', '42'];
+    const filter = { commandKey: { $in: wanted } };
+    const ids = (await entries.find(filter).sort({ commandKey: 1 }).toArray()).map((d) => d._id);
+    expect(ids).toEqual(['ORD-7/1', 'ORD-321/1']); // the number 42 is not the string '42'
+    expect(await entries.find({ commandKey: { $in: [] } }).sort({ commandKey: 1 }).toArray()).toEqual([]);
+    const explain = await ferret.client.db('regr').command({ explain: { find: entries.collectionName, filter, sort: { commandKey: 1 } }, verbosity: 'queryPlanner' });
+    expect((explain.queryPlanner.Plan as string[]).join('\n')).toMatch(/SEARCH history\w+ USING INDEX history\w+_commandKey \(<expr>=\?\)/);
+  });
+
   it.each([
     ['a boolean', true],
     ['a date', new Date(Date.UTC(2020, 0, 1))],

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeEvent, encodeCommandJson, type Command } from '../../src/schemas/index.js';
 import { createProducer, type Producer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { findOutcome } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -34,7 +34,7 @@ describe('an error after the MongoDB write of a group', () => {
   });
 
   const send = (c: Command) => producer.send({ topic: p.config.topics.commands, messages: [{ key: c.orderId, value: encodeCommandJson(c) }] });
-  const outcomeOf = (c: Command) => waitFor(() => outcomesCollection(p.db).findOne({ _id: c.commandId }), 90_000, `outcome of ${c.type}`);
+  const outcomeOf = (c: Command) => waitFor(() => findOutcome(p.db, c.commandId), 90_000, `outcome of ${c.type}`);
 
   it('is retried, never dead-lettered: every event once, versions contiguous', async () => {
     await send(create);

@@ -13,7 +13,7 @@ import { afterAll, describe, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
@@ -45,7 +45,7 @@ describe.each([
     const commands = [0, 1, 2, 3, 4].flatMap((r) => orders.map((o) => o[r]!));
     const freezeOn = commands[25]!.commandId;
     const db = mongo.db(config.mongodbDatabase);
-    const applied = () => outcomesCollection(db).countDocuments();
+    const applied = () => countOutcomes(db);
 
     replica = await spawnReplica({ ...env, ORDER_SERVICE_FAILPOINTS: `${failpoint}=stop@${freezeOn}*1` });
     const r = replica;

@@ -8,7 +8,7 @@
 // applied.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { produceCommands } from '../support/command-feed.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
@@ -21,7 +21,7 @@ describe('an order document rewritten without its revision', () => {
   it('is retried with backoff, reported in /ready, and applied once repaired', async () => {
     p = await startProcessor(env);
     const orderId = 'ORD-persistent-conflict';
-    const outcomes = () => outcomesCollection(p!.db).countDocuments();
+    const outcomes = () => countOutcomes(p!.db);
     await produceCommands(p.kafka, p.config.topics.commands, [createOrder(orderId)]);
     await waitFor(async () => (await outcomes()) === 1, 60_000, 'the create applied');
     const revision = (await ordersCollection(p.db).findOne({ _id: orderId }))!.revision;

@@ -9,7 +9,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { createKafka } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { schemaResolver } from '../../src/shared/registry.js';
 import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js';
 import { lifecycle, waitFor } from '../support/commands.js';
@@ -30,11 +30,11 @@ describe('a group whose commit is refused after its batches went back to the con
     const victim = commands[15]!.commandId;
     p = await startProcessor({ ...base, ORDER_SERVICE_FAILPOINTS: `before-commit=membership@${victim}*1` });
     await produceCommands(kafka, config.topics.commands, commands.slice(0, 10));
-    await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === 10, 60_000, 'the first commands');
+    await waitFor(async () => (await countOutcomes(p!.db)) === 10, 60_000, 'the first commands');
     await produceCommands(kafka, config.topics.commands, commands.slice(10, 30));
-    await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === 30, 60_000, 'the commands around the refused commit');
+    await waitFor(async () => (await countOutcomes(p!.db)) === 30, 60_000, 'the commands around the refused commit');
     await produceCommands(kafka, config.topics.commands, commands.slice(30));
-    await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === commands.length, 60_000, 'every command applied');
+    await waitFor(async () => (await countOutcomes(p!.db)) === commands.length, 60_000, 'every command applied');
     await verifyExactlyOnce(kafka, p.db, config, schemaResolver(config.schemaRegistryUrl), commands.length);
     expect((await p.metrics.transactionAborts.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
   }, 180_000);

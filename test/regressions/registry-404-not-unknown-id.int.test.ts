@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AvroEncoder, encodeCommandAvro } from '../../src/schemas/index.js';
 import { createProducer } from '../../src/shared/kafka.js';
-import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
+import { countOutcomes } from '../../src/shared/command-outcomes.js';
 import { createRegistry, schemaRegistrar } from '../../src/shared/registry.js';
 import { lifecycle, waitFor } from '../support/commands.js';
 import { consumeAll } from '../support/kafka-read.js';
@@ -82,10 +82,10 @@ describe('a registry 404 that is not "schema not found"', () => {
       expect(p.processor.ready().reasons.join()).toMatch(/registry/i);
       await new Promise((r) => setTimeout(r, 3_000));
       expect(await consumeAll(p.kafka, p.config.topics.deadLetters, 1, 'read_committed', 1000, 3_000)).toHaveLength(0);
-      expect(await outcomesCollection(p.db).countDocuments()).toBe(0);
+      expect(await countOutcomes(p.db)).toBe(0);
 
       proxy.setMode('forward');
-      await waitFor(async () => (await outcomesCollection(p!.db).countDocuments()) === 2, 60_000, 'both commands applied');
+      await waitFor(async () => (await countOutcomes(p!.db)) === 2, 60_000, 'both commands applied');
       await waitFor(async () => p!.processor.ready().ready, 30_000, 'ready again');
       expect(await consumeAll(p.kafka, p.config.topics.deadLetters, 1, 'read_committed', 1000, 3_000)).toHaveLength(0);
       await producer.disconnect();

@@ -1,7 +1,7 @@
 // The commands resource: what became of a command (pending | applied | rejected | dead_lettered).
 import type { FastifyInstance } from 'fastify';
 import { findCommandDeadLetter } from '../../shared/command-dead-letters-collection.js';
-import { findOutcome } from '../../shared/outcomes-collection.js';
+import { findOutcome } from '../../shared/command-outcomes.js';
 import { commandIdParams, commandStatusResponses } from '../route-schemas.js';
 import { useProblemSchema } from '../openapi.js';
 import type { EdgeContext } from '../submission.js';

@@ -1,9 +1,10 @@
-// Every row of the docs/design.md §2 transition table, and every (status × command) pair outside it.
+// Every row of the docs/design.md §2 transition table, and every (status × command) pair outside it;
+// which command each event answers.
 import { describe, expect, it } from 'vitest';
-import { TRANSITIONS, SHIPPED_STATUSES } from '../../../src/domain/index.js';
+import { TRANSITIONS, SHIPPED_STATUSES, commandTypeOf, handle, initialState } from '../../../src/domain/index.js';
 import { COMMAND_TYPES, ORDER_STATUSES } from '../../../src/schemas/index.js';
 import { given } from '../support/given-when-then.js';
-import { command, createPayload, historyTo, run } from '../support/order-fixtures.js';
+import { command, createPayload, historyTo, run, stateAt } from '../support/order-fixtures.js';
 
 describe('transition table rows', () => {
   it('CreateOrder: — → received (OrderReceived with the full order)', () => {
@@ -103,5 +104,25 @@ describe('every command outside the table is rejected', () => {
 
   it.each(COMMAND_TYPES.filter((t) => t !== 'CreateOrder'))('no order: %s is ORDER_NOT_FOUND', (type) => {
     given([]).when(command(type)).thenRejects('ORDER_NOT_FOUND', /does not exist/);
+  });
+});
+
+// Issue 25: an applied command's outcome is its one history entry, so the entry must say
+// which command made it, also for the two commands that both make OrderCancelled.
+describe('commandTypeOf: the command an event answers', () => {
+  const rows = COMMAND_TYPES.flatMap((type) => (TRANSITIONS[type].from ?? [null]).map((from) => [type, from] as const));
+
+  it.each(rows)('%s from %s makes one event, whose command is %s', (type, from) => {
+    const r = handle(from === null ? initialState : stateAt(from), command(type));
+    expect(r.result.status).toBe('applied');
+    expect(r.events).toHaveLength(1);
+    expect(commandTypeOf(r.events[0]!)).toBe(type);
+  });
+
+  it('a ValidateOrder that fails a business rule cancels the order, and the cancellation is ValidateOrder\'s', () => {
+    const created = run([command('CreateOrder', { ...createPayload(), promisedDeliveryAt: '2026-11-25T11:00:00Z' })]).state;
+    const r = handle(created, command('ValidateOrder'));
+    expect(r.events.map((e) => e.type)).toEqual(['OrderCancelled']);
+    expect(commandTypeOf(r.events[0]!)).toBe('ValidateOrder');
   });
 });

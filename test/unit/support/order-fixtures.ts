@@ -82,3 +82,6 @@ export function run(commands: readonly Command[], from: OrderState = initialStat
 
 /** Events of an order that has reached `status` along the table. */
 export const historyTo = (status: OrderStatus): OrderEvent[] => run(PATH[status].map((t) => command(t))).events;
+
+/** The state of an order that has reached `status` along the table. */
+export const stateAt = (status: OrderStatus): OrderState => run(PATH[status].map((t) => command(t))).state;

@@ -386,6 +386,30 @@ func rangeArgument(bound any) (any, bool) {
 	}
 }
 
+// stringsIn returns the values of a $in that holds only strings (at most 32,000: SQLite
+// allows 32,766 parameters per statement).
+func stringsIn(op string, bound any) ([]any, bool) {
+	in, isArray := bound.(*types.Array)
+	if op != "$in" || !isArray || in.Len() > 32_000 {
+		return nil, false
+	}
+
+	values := make([]any, 0, in.Len())
+
+	for i := range in.Len() {
+		v, err := in.Get(i)
+		s, isString := v.(string)
+
+		if err != nil || !isString {
+			return nil, false
+		}
+
+		values = append(values, s)
+	}
+
+	return values, true
+}
+
 // indexOrderSQL returns the SELECT that reads the find's documents in the sort's order
 // through a serving index, that index and the kinds of value known at its fields; no
 // index when none serves or its order is not exact.
@@ -426,6 +450,18 @@ func indexOrderSQL(ctx context.Context, db *fsql.DB, dbName string, meta *metada
 				if isRange && comparable {
 					where = append(where, metadata.IndexKeyExpression(first, false)+sqlOp+"?")
 					args = append(args, arg)
+				}
+
+				// A $in of strings on it (a batch lookup by a secondary key) narrows the scan
+				// to those keys: with no arrays in the index (exact), the SQL value equals one
+				// of them exactly when MongoDB's $in matches; the handler filters again.
+				if values, ok := stringsIn(op, bound); ok {
+					if len(values) == 0 {
+						where = append(where, "FALSE")
+					} else {
+						where = append(where, metadata.IndexKeyExpression(first, false)+" IN ("+strings.Repeat(", ?", len(values))[2:]+")")
+						args = append(args, values...)
+					}
 				}
 			}
 		}
