@@ -41,6 +41,9 @@ export async function recordHistory(db: Db, events: readonly OrderEvent[]): Prom
   );
 }
 
+/** The timeline entry a history document holds (without its key and the command it names). */
+export const timelineEntryOfDocument = ({ _id: _key, orderId: _o, commandKey: _c, commandType: _t, ...entry }: HistoryDocument): TimelineEntry => entry;
+
 export const ensureHistoryIndexes = (db: Db): Promise<void> => ensureIndexes(historyCollection(db), [{ key: { commandKey: 1 }, name: 'commandKey' }]);
 
 /** The outcome an applied command had, as its entry records it. */
@@ -96,7 +99,7 @@ async function readTimelinesOnce(db: Db, orders: ReadonlyMap<string, number>): P
   const keys = [...orders].flatMap(([orderId, version]) => timelineVersions(version).map((v) => historyKey(orderId, v)));
   const docs = keys.length === 0 ? [] : await historyCollection(db).find({ _id: { $in: keys } }).toArray();
   const byOrder = new Map<string, TimelineEntry[]>([...orders.keys()].map((id) => [id, []]));
-  for (const { _id: _key, orderId, commandKey: _c, commandType: _t, ...entry } of docs) byOrder.get(orderId)?.push(entry);
+  for (const doc of docs) byOrder.get(doc.orderId)?.push(timelineEntryOfDocument(doc));
   return new Map(
     [...byOrder].map(([orderId, entries]) => {
       entries.sort((a, b) => a.version - b.version);

@@ -7,7 +7,7 @@ import { Command, CommanderError } from 'commander';
 import type { Db } from 'mongodb';
 import { timelineEntryOf } from '../domain/index.js';
 import { ConfigError, loadConfig, type Config } from '../shared/config.js';
-import { historyCollection } from '../shared/history-collection.js';
+import { historyCollection, timelineEntryOfDocument } from '../shared/history-collection.js';
 import { createKafka, createTopicReader } from '../shared/kafka.js';
 import { createMongoClient } from '../shared/mongo.js';
 import { ordersCollection } from '../shared/orders-collection.js';
@@ -60,10 +60,10 @@ export async function snapshotOfLog(config: Config): Promise<{ orders: Map<strin
 export async function snapshotOfDb(db: Db): Promise<Map<string, OrderSnapshot>> {
   const orders = new Map<string, OrderSnapshot>();
   for await (const d of ordersCollection(db).find({}, { projection: { version: 1, order: 1 } })) orders.set(d._id, { version: d.version, order: d.order, history: new Map() });
-  for await (const { _id: _key, orderId, ...entry } of historyCollection(db).find({})) {
-    const o = orders.get(orderId) ?? { version: 0, order: null, history: new Map() };
-    orders.set(orderId, o);
-    o.history.set(entry.version, entry);
+  for await (const doc of historyCollection(db).find({})) {
+    const o = orders.get(doc.orderId) ?? { version: 0, order: null, history: new Map() };
+    orders.set(doc.orderId, o);
+    o.history.set(doc.version, timelineEntryOfDocument(doc));
   }
   return orders;
 }
@@ -71,7 +71,7 @@ export async function snapshotOfDb(db: Db): Promise<Map<string, OrderSnapshot>> 
 /** Streams a database's orders and history past the comparison. */
 async function compareDb(comparison: Comparison, db: Db): Promise<void> {
   for await (const d of ordersCollection(db).find({}, { projection: { version: 1, order: 1 } })) comparison.order(d._id, { version: d.version, order: d.order });
-  for await (const { _id: _key, orderId, ...entry } of historyCollection(db).find({})) comparison.historyEntry(orderId, entry);
+  for await (const doc of historyCollection(db).find({})) comparison.historyEntry(doc.orderId, timelineEntryOfDocument(doc));
 }
 
 export async function verify(config: Config, opts: { database: string; against?: string }): Promise<VerifyResult> {

@@ -7,6 +7,7 @@ import { ConcurrentWriteError, OrderStore } from '../../src/processor/order-stor
 import { toOutcome, handle, initialState } from '../../src/domain/index.js';
 import type { Command } from '../../src/schemas/index.js';
 import { createMongoClient } from '../../src/shared/mongo.js';
+import { outcomesCollection } from '../../src/shared/outcomes-collection.js';
 import { command, createOrder } from '../support/commands.js';
 import { stackEnv, uniqueName } from '../support/stack-env.js';
 
@@ -69,12 +70,18 @@ describe('OrderStore', () => {
     expect([...after.values()].filter((d) => d.order?.status === 'validated')).toHaveLength(1000);
   }, 60_000);
 
-  it('stores outcomes once per commandId and finds them again, whatever the case of the id', async () => {
+  it('stores a rejection once per commandId, an applied command as its history entry, and finds both again, whatever the case of the id', async () => {
     const c = createOrder('ORD-s-outcome');
-    const outcome = toOutcome(c, handle(initialState, c).result);
-    await store.recordOutcomes([outcome, outcome], new Date());
-    await store.recordOutcomes([outcome], new Date()); // a replayed batch: ignored
-    const found = await store.loadOutcomes([c.commandId.toUpperCase(), 'no-such-command']);
-    expect([...found.values()]).toEqual([outcome]);
+    const applied = handle(initialState, c);
+    const outcome = toOutcome(c, applied.result);
+    const orphan = command('StartPicking', 'ORD-s-no-such-order');
+    const rejection = toOutcome(orphan, handle(initialState, orphan).result);
+    await store.recordOutcomes([outcome, rejection, rejection], new Date());
+    await store.recordOutcomes([rejection], new Date()); // a replayed batch: ignored
+    await store.recordHistory(applied.events);
+    await store.recordHistory(applied.events);
+    const found = await store.loadOutcomes([c.commandId.toUpperCase(), orphan.commandId.toUpperCase(), 'no-such-command']);
+    expect(found).toEqual(new Map([[c.commandId.toLowerCase(), outcome], [orphan.commandId.toLowerCase(), rejection]]));
+    expect(await outcomesCollection(db).countDocuments({ _id: { $in: [c.commandId, orphan.commandId] } })).toBe(1);
   });
 });

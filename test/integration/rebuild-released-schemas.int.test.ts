@@ -3,7 +3,7 @@
 // `verify` finds the rebuilt database equal to the log.
 import avro from 'avsc';
 import { afterAll, describe, expect, it } from 'vitest';
-import { handle, initialState, replay, timelineEntryOf, type OrderState } from '../../src/domain/index.js';
+import { commandTypeOf, handle, initialState, replay, timelineEntryOf, type OrderState } from '../../src/domain/index.js';
 import { AvroEncoder, EVENT_CONTRACTS, encodeEvent, frame, subjectFor, toAvroValue, type Command, type HttpBody, type OrderEvent } from '../../src/schemas/index.js';
 import { readReleased } from '../../src/schemas/released/snapshot.js';
 import { loadConfig } from '../../src/shared/config.js';
@@ -97,7 +97,7 @@ describe('rebuild: events under older released schemas', () => {
       const doc = await ordersCollection(db).findOne({ _id: orderId });
       expect({ version: doc?.version, order: doc?.order }).toEqual(replay(events));
       const history = await historyCollection(db).find({ orderId }).toArray();
-      const want = asRead.filter((e) => e.orderId === orderId).map(timelineEntryOf);
+      const want = asRead.filter((e) => e.orderId === orderId).map((e) => ({ ...timelineEntryOf(e), commandKey: e.causationId.toLowerCase(), commandType: commandTypeOf(e) }));
       expect(history.sort((a, b) => a.version - b.version).map(({ _id, orderId: _o, ...entry }) => entry)).toEqual(want);
     }
     // Both kinds were there: entries without issuedBy (first release) and with it.

@@ -8,7 +8,7 @@ import { handle, initialState, timelineEntryOf, type OrderState, type TimelineEn
 import { decodeCommand, decodeOutcome, type SchemaResolver } from '../../src/schemas/index.js';
 import type { Config } from '../../src/shared/config.js';
 import type { Kafka } from '../../src/shared/kafka.js';
-import { historyCollection } from '../../src/shared/history-collection.js';
+import { historyCollection, timelineEntryOfDocument } from '../../src/shared/history-collection.js';
 import { ordersCollection } from '../../src/shared/orders-collection.js';
 import { consumeAll } from './kafka-read.js';
 
@@ -68,7 +68,7 @@ export async function verifyExactlyOnce(kafka: Kafka, db: Db, config: Config, re
   const history = await historyCollection(db).find({}).toArray();
   expect(history.length).toBe(expectedTotal);
   const entries = new Map<string, TimelineEntry[]>();
-  for (const { _id: _key, orderId, ...entry } of history.sort((a, b) => a.version - b.version)) entries.set(orderId, [...(entries.get(orderId) ?? []), { ...entry, at: 'ignored' }]);
+  for (const doc of history.sort((a, b) => a.version - b.version)) entries.set(doc.orderId, [...(entries.get(doc.orderId) ?? []), { ...timelineEntryOfDocument(doc), at: 'ignored' }]);
   const wrongHistory = [...expectedHistory].filter(([orderId, want]) => JSON.stringify(entries.get(orderId)) !== JSON.stringify(want));
   expect(wrongHistory.slice(0, 3)).toEqual([]);
 }
