@@ -2,7 +2,7 @@
 // one ladder of short steps shared by every bound (it stops at the first rate that fails
 // the loosest one), then a bisection per bound between its last good and first bad rate
 // (a rate already measured is not run again); then each maximum is checked for the
-// soak's duration on the soak's database, and lowered and checked again when it does not
+// soak's duration on the soak's database, and halved, then bisected, when it does not
 // hold there. The step runners are arguments, so the search itself is pure.
 import { holds, type HoldInput } from './hold-criterion.js';
 
@@ -61,15 +61,39 @@ export interface Checked<S> {
   checks: S[];
 }
 
-/** Checks `rate` at `bound` with `check`; while it does not hold and retries remain, lowers it and checks again. */
+/** Rounded down to tens, at least 10. */
+const tens = (rate: number) => Math.max(10, Math.floor(rate / 10) * 10);
+
+/**
+ * Checks `rate` at `bound` with `check`; while it does not hold and retries remain, checks
+ * a lower rate: `lowered` until one holds (at most half the last failed rate: a 15 s step
+ * on a fresh database overstates what holds for the soak's duration on the soak's
+ * database by about 2× on 2 shared cores), then the middle between the highest rate that
+ * held and the lowest that failed. The result is the highest rate that held (or the last
+ * one tried, when none did).
+ */
 export async function checkMaximum<S extends HoldInput>(rate: number, bound: number, retries: number, check: (rate: number) => Promise<S>): Promise<Checked<S>> {
   const checks: S[] = [];
+  let highestHeld = 0;
+  let lowestFailed = Infinity;
   for (let attempt = 0; ; attempt++) {
     if (rate <= 0) return { rate: 0, held: false, checks };
     const s = await check(rate);
     checks.push(s);
-    if (holds(s, bound)) return { rate, held: true, checks };
-    if (attempt >= retries) return { rate, held: false, checks };
-    rate = lowered(rate, s);
+    if (holds(s, bound)) highestHeld = Math.max(highestHeld, rate);
+    else lowestFailed = Math.min(lowestFailed, rate);
+    const next = highestHeld > 0 ? tens((highestHeld + lowestFailed) / 2) : Math.min(lowered(rate, s), tens(rate / 2));
+    // Done: out of retries, or the gap is within one step of tens (or 10 % of what held).
+    const settled = highestHeld > 0 && (lowestFailed === Infinity || next <= highestHeld || lowestFailed - highestHeld <= Math.max(10, highestHeld * 0.1));
+    if (attempt >= retries || settled || (highestHeld === 0 && next >= rate)) {
+      return highestHeld > 0 ? { rate: highestHeld, held: true, checks } : { rate, held: false, checks };
+    }
+    rate = next;
   }
+}
+
+/** The highest rate among `steps` that held at `bound` (null: none did). */
+export function highestHolding(steps: readonly HoldInput[], bound: number): number | null {
+  const rates = steps.filter((s) => holds(s, bound)).map((s) => s.offeredRate);
+  return rates.length > 0 ? Math.max(...rates) : null;
 }

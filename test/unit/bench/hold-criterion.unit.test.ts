@@ -1,7 +1,7 @@
 // The bench's hold criterion and its search for the maximum at each p99 bound (pure: fake steps).
 import { describe, expect, it } from 'vitest';
 import { backlogGrowthPerSecond, holds, holdsAt, keepsUp, maxRateKey, type HoldInput } from '../../../bench/hold-criterion.js';
-import { checkMaximum, lowered, searchMaxima } from '../../../bench/max-rate-search.js';
+import { checkMaximum, highestHolding, searchMaxima } from '../../../bench/max-rate-search.js';
 
 /** A step at `rate` that kept up, with p99 `p99` ms and a flat backlog unless told. */
 function step(rate: number, p99: number, over: Partial<HoldInput> = {}): HoldInput {
@@ -72,12 +72,37 @@ describe('searchMaxima', () => {
 });
 
 describe('checkMaximum', () => {
-  it('lowers a maximum that does not hold and checks again, up to the retries', async () => {
+  it('halves a maximum that does not hold until one holds, then bisects up between held and failed', async () => {
     const checked = await checkMaximum(400, 1000, 2, async (r) => service(r));
-    expect(checked.held).toBe(true);
-    expect(checked.checks.map((c) => c.offeredRate)).toEqual([400, lowered(400, service(400))]);
+    expect(checked).toMatchObject({ held: true, rate: 300 });
+    expect(checked.checks.map((c) => c.offeredRate)).toEqual([400, 200, 300]);
     const never = await checkMaximum(400, 100, 1, async (r) => step(r, 150));
-    expect(never).toMatchObject({ held: false, rate: 320 });
+    expect(never).toMatchObject({ held: false, rate: 200 });
     expect(never.checks).toHaveLength(2);
+  });
+
+  // Regression: the 2026-12-03 runs' short steps found 300/s, the checks on the soak's
+  // database held only below 130/s, and lowering by 20 % twice (300, 240, 190) gave up
+  // with no maximum at p99 ≤ 1 s although 25/s had held there.
+  it('finds a maximum that holds at less than half the short-step maximum', async () => {
+    const soakDatabase = (rate: number) => step(rate, rate <= 140 ? 600 : 4000);
+    const checked = await checkMaximum(300, 1000, 3, async (r) => soakDatabase(r));
+    expect(checked).toMatchObject({ held: true, rate: 110 });
+    expect(checked.checks.map((c) => c.offeredRate)).toEqual([300, 150, 70, 110]);
+  });
+
+  it('stops once held and failed are within 10 %', async () => {
+    const checked = await checkMaximum(300, 1000, 9, async (r) => step(r, r <= 200 ? 600 : 4000));
+    expect(checked.rate).toBe(200);
+    expect(checked.checks.map((c) => c.offeredRate)).toEqual([300, 150, 220, 180, 200]);
+  });
+});
+
+describe('highestHolding', () => {
+  it('is the highest rate among every check that held at the bound, whichever bound it was run for', () => {
+    const checks = [step(190, 7000), step(25, 167), step(20, 73)];
+    expect(highestHolding(checks, 1000)).toBe(25);
+    expect(highestHolding(checks, 100)).toBe(20);
+    expect(highestHolding([step(190, 7000)], 1000)).toBeNull();
   });
 });
