@@ -314,7 +314,8 @@ else {
 await admin.disconnect();
 
 // Costs per command from the check of the 1 s maximum when it held (the rate the model scales), else half the maximum.
-const costStep = [...confirms].reverse().find((c) => holds(c, loose) && c.bytes) ?? half!;
+// (Not the last check that held at 1 s: that was the 100 ms check, at a rate where per-transaction costs dominate.)
+const costStep = confirms.find((c) => c.offeredRate === loose1.rate && holds(c, loose) && c.bytes) ?? half!;
 const oneReplica = [...steps, ...confirms, half!, soak!, ...(scale?.steps ?? [])].filter((s) => s.replicas.processors === 1 && s.sustainable);
 const results = {
   runId,
