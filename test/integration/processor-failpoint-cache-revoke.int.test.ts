@@ -28,21 +28,10 @@ import { ensureCommandsTopic } from '../support/command-feed.js';
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
 import { exited, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
+import { commandsHandled, scraped } from '../support/replica-metrics.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
 
 type RebalanceCb = (err: { code: number }, assignment: Array<{ topic: string; partition: number }>, fns?: unknown) => unknown;
-
-/** A counter of a spawned replica's /metrics (0 while its ops port is not up or the series does not exist). */
-async function scraped(replica: ReplicaProcess, name: string, labels: Record<string, string>): Promise<number> {
-  const text = await fetch(`${replica.opsUrl}/metrics`).then((r) => r.text()).catch(() => '');
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{`) && wanted.every((w) => l.slice(0, l.indexOf('}')).includes(w)));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-}
-
-/** Commands of a type the in-process replica applied. */
-const applied = async (p: RunningProcessor, type: Command['type']) =>
-  (await p.metrics.commands.get()).values.find((v) => v.labels.type === type && v.labels.outcome === 'applied')?.value ?? 0;
 
 describe('a revoke while a batch is between its commit and its cache update', () => {
   const env = isolatedEnv('fp-cache-revoke', 2);
@@ -99,7 +88,7 @@ describe('a revoke while a batch is between its commit and its cache update', ()
     a = await startProcessor({ ...env, PROCESSOR_INSTANCE_ID: `${env.PROCESSOR_INSTANCE_ID}-a`, ORDER_SERVICE_FAILPOINTS: `before-cache-update=sleep:15000@${y.commandId}*1` });
     KafkaJS.Kafka.prototype.consumer = consumerOf;
     expect(deliver).toBeDefined();
-    await waitFor(async () => (await applied(a!, 'CreateOrder')) === n, 60_000, 'A applied the creates');
+    await waitFor(async () => (await commandsHandled(a!, { type: 'CreateOrder', outcome: 'applied' })) === n, 60_000, 'A applied the creates');
 
     // The batch holding Y sleeps after its commit (15 s: long enough for B to start); B
     // joins meanwhile and gets its first, empty assignment: the group has decided to move
@@ -112,8 +101,8 @@ describe('a revoke while a batch is between its commit and its cache update', ()
     // yet when the revoke arrives (its commands are counted right after that update).
     early = [0];
     deliver!({ code: KafkaJS.ErrorCodes.ERR__REVOKE_PARTITIONS }, [{ topic: config.topics.commands, partition: 0 }]);
-    expect(await applied(a, 'ModifyOrder')).toBeLessThan(n);
-    await waitFor(async () => (await applied(a!, 'ModifyOrder')) === n, 60_000, 'A done with the batch holding Y');
+    expect(await commandsHandled(a, { type: 'ModifyOrder', outcome: 'applied' })).toBeLessThan(n);
+    await waitFor(async () => (await commandsHandled(a!, { type: 'ModifyOrder', outcome: 'applied' })) === n, 60_000, 'A done with the batch holding Y');
 
     // Precondition: the client really moved partition 0 to B (its own revoke came and was
     // dropped), and B applied the third round to those orders.
@@ -130,6 +119,6 @@ describe('a revoke while a batch is between its commit and its cache update', ()
     await producer.disconnect();
 
     await verifyExactlyOnce(kafka, a.db, config, schemaResolver(config.schemaRegistryUrl), 4 * n);
-    expect(await applied(a, 'ModifyOrder')).toBe(2 * n);
+    expect(await commandsHandled(a, { type: 'ModifyOrder', outcome: 'applied' })).toBe(2 * n);
   }, 180_000);
 });

@@ -21,22 +21,8 @@ import { command, createOrder, waitFor } from '../support/commands.js';
 import { isolatedEnv, startProcessor, type RunningProcessor } from '../support/processor-harness.js';
 import { exited, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
 import { consumeAll } from '../support/kafka-read.js';
+import { commandsHandled, scraped } from '../support/replica-metrics.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
-
-/** Commands of a type the in-process replica applied. */
-const applied = async (p: RunningProcessor, type: Command['type']) =>
-  (await p.metrics.commands.get()).values.find((v) => v.labels.type === type && v.labels.outcome === 'applied')?.value ?? 0;
-
-/**
- * ModifyOrder records a replica handled and committed (applied, or a duplicate of its own
- * uncommitted write): the in-process A from its registry, the process B from /metrics.
- */
-const modifiesBy = async (p: RunningProcessor) =>
-  (await p.metrics.commands.get()).values.filter((v) => v.labels.type === 'ModifyOrder').reduce((n, v) => n + v.value, 0);
-const modifiesByProcess = async (r: ReplicaProcess) => {
-  const text = await (await fetch(`${r.opsUrl}/metrics`)).text();
-  return [...text.matchAll(/^order_processor_commands_total\{type="ModifyOrder",[^}]*\} (\d+)$/gm)].reduce((n, m) => n + Number(m[1]), 0);
-};
 
 const revokes = async (p: RunningProcessor) => (await p.metrics.rebalances.get()).values.find((v) => v.labels.kind === 'revoke')?.value ?? 0;
 
@@ -66,7 +52,7 @@ describe('a revoke while a batch waits behind groups that are still committing',
 
     await send(ids.map((id) => createOrder(id)));
     a = await startProcessor({ ...env, PROCESSOR_INSTANCE_ID: `${env.PROCESSOR_INSTANCE_ID}-a`, ORDER_SERVICE_FAILPOINTS: `before-commit=sleep:25000@${x.commandId}*1` });
-    await waitFor(async () => (await applied(a!, 'CreateOrder')) === 3, 60_000, 'A applied the creates');
+    await waitFor(async () => (await commandsHandled(a!, { type: 'CreateOrder', outcome: 'applied' })) === 3, 60_000, 'A applied the creates');
 
     await send([x]);
     await waitFor(async () => (await findOutcome(db, x.commandId)) !== undefined, 30_000, 'X written (its commit held)');
@@ -87,7 +73,10 @@ describe('a revoke while a batch waits behind groups that are still committing',
     // Each of X, Y, Z committed by exactly one owner: a batch committed by A after the
     // revoke, and again by B, would make 4. Who commits Y and Z depends on when the revoke
     // lands: usually A, after the fence, retries X, Y and Z as one group before it lets go.
-    expect((await modifiesBy(a)) + (await modifiesByProcess(b))).toBe(3);
+    // ModifyOrder records each replica handled and committed (applied, or a duplicate of its
+    // own uncommitted write).
+    const modifiesByA = await commandsHandled(a, { type: 'ModifyOrder' });
+    expect(modifiesByA + (await scraped(b, 'order_processor_commands_total', { type: 'ModifyOrder' }))).toBe(3);
 
     b.child.kill('SIGTERM');
     await exited(b.child);

@@ -16,12 +16,8 @@ import { ensureCommandsTopic, produceCommands } from '../support/command-feed.js
 import { command, createOrder, waitFor } from '../support/commands.js';
 import { isolatedEnv } from '../support/processor-harness.js';
 import { exited, processState, replicaReadiness, spawnReplica, type ReplicaProcess } from '../support/processor-process.js';
+import { scraped } from '../support/replica-metrics.js';
 import { verifyExactlyOnce } from '../support/verify-exactly-once.js';
-
-const metric = async (r: ReplicaProcess, line: RegExp): Promise<number> => {
-  const text = await (await fetch(`${r.opsUrl}/metrics`)).text();
-  return Number(line.exec(text)?.[1] ?? 0);
-};
 
 describe('a frozen replica that resumes after losing its partition', () => {
   const env = { ...isolatedEnv('zombie', 1) };
@@ -74,7 +70,7 @@ describe('a frozen replica that resumes after losing its partition', () => {
     const failures = () => a.logs.slice(sinceWake).filter((l) => l.includes('"msg":"batch failed"')).map((l) => JSON.parse(l) as { kind: string; err: string });
     await waitFor(async () => failures().length > 0, 60_000, 'A acting on its stale plan');
     await new Promise((r) => setTimeout(r, 5000)); // whatever A does next, let it try
-    const refusedWrites = await metric(a, /^order_processor_batch_retries_total\{kind="conflict"\} (\d+)/m);
+    const refusedWrites = await scraped(a, 'order_processor_batch_retries_total', { kind: 'conflict' });
     a.child.kill('SIGKILL');
     await exited(a.child);
 
