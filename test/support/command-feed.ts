@@ -1,7 +1,7 @@
 // Writes command records straight to a commands topic, as another service would (JSON).
 import { encodeCommandJson, type Command, type HttpBody } from '../../src/schemas/index.js';
 import type { Config } from '../../src/shared/config.js';
-import { createProducer, ensureTopics, type Kafka } from '../../src/shared/kafka.js';
+import { createProducer, ensureTopics, type Kafka, type Producer } from '../../src/shared/kafka.js';
 import { command, createOrder } from './commands.js';
 
 /** Creates the commands topic (so records can be written before any processor starts). */
@@ -16,11 +16,16 @@ export async function produceCommands(kafka: Kafka, topic: string, commands: Com
   const producer = createProducer(kafka);
   await producer.connect();
   try {
-    for (let i = 0; i < commands.length; i += chunk) {
-      await producer.send({ topic, messages: commands.slice(i, i + chunk).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
-    }
+    await sendCommands(producer, topic, commands, chunk);
   } finally {
     await producer.disconnect();
+  }
+}
+
+/** Writes commands (JSON, keyed by orderId) through a producer the caller connected. */
+export async function sendCommands(producer: Producer, topic: string, commands: Command[], chunk = 500): Promise<void> {
+  for (let i = 0; i < commands.length; i += chunk) {
+    await producer.send({ topic, messages: commands.slice(i, i + chunk).map((c) => ({ key: c.orderId, value: encodeCommandJson(c) })) });
   }
 }
 
